@@ -1,0 +1,801 @@
+//! The server contract: poem-openapi types, one trait per tag, one response enum per operation,
+//! and the `#[OpenApi]` endpoint that hands every route to the traits.
+//!
+//! The output refers to a small hand-written runtime in the same crate (`crate::runtime`):
+//! `Operation`, `NotImplemented`, `OptionalJson` and `Probe`, none of which depend on the contract.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use heck::ToUpperCamelCase;
+use openapiv3::{
+    AdditionalProperties, OpenAPI, Operation, Parameter, ParameterSchemaOrContent, ReferenceOr,
+    Schema, SchemaKind, SecurityScheme, StatusCode, Type, VariantOrUnknownOrEmpty,
+};
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::Error;
+use crate::names::{camel, camel_ident, poem_path, snake, snake_ident, status_variant};
+
+/// Parameter names that would clash with the arguments every method has.
+const RESERVED_ARGS: &[&str] = &["request", "credential", "body"];
+
+struct Op<'a> {
+    index: usize,
+    id: &'a str,
+    method: &'static str,
+    path: &'a str,
+    tag: &'a str,
+    op: &'a Operation,
+    /// Alternatives of the security requirement, each a single scheme; empty when public.
+    security: Vec<String>,
+}
+
+struct Param {
+    name: String,
+    ident: proc_macro2::Ident,
+    ty: TokenStream,
+    is_path: bool,
+}
+
+struct Body {
+    ty: TokenStream,
+    required: bool,
+}
+
+struct Gen<'a> {
+    spec: &'a OpenAPI,
+    schemas: &'a indexmap_like::Schemas,
+    ops: Vec<Op<'a>>,
+}
+
+/// `openapiv3` keeps components in an `IndexMap`; we only need ordered lookups.
+mod indexmap_like {
+    pub(crate) type Schemas =
+        indexmap::IndexMap<String, openapiv3::ReferenceOr<openapiv3::Schema>>;
+}
+
+fn doc(text: Option<&str>) -> TokenStream {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(text) => {
+            let lines = text.lines().map(|line| format!(" {line}"));
+            quote! { #( #[doc = #lines] )* }
+        }
+        None => quote! {},
+    }
+}
+
+fn method_name(method: &str) -> Option<&'static str> {
+    Some(match method {
+        "get" => "GET",
+        "put" => "PUT",
+        "post" => "POST",
+        "delete" => "DELETE",
+        "patch" => "PATCH",
+        "head" => "HEAD",
+        "options" => "OPTIONS",
+        "trace" => "TRACE",
+        _ => return None,
+    })
+}
+
+fn ref_name(reference: &str) -> &str {
+    reference.rsplit('/').next().unwrap_or(reference)
+}
+
+impl<'a> Gen<'a> {
+    fn new(spec: &'a OpenAPI, schemas: &'a indexmap_like::Schemas) -> Result<Self, Error> {
+        let mut ops = Vec::new();
+        for (path, item) in &spec.paths.paths {
+            let ReferenceOr::Item(item) = item else {
+                continue;
+            };
+            for (method, op) in item.iter() {
+                let method = method_name(method)
+                    .ok_or_else(|| Error::Generate(format!("unsupported method {method}")))?;
+                let id = op.operation_id.as_deref().unwrap_or_default();
+                let security = match op.security.as_ref().or(spec.security.as_ref()) {
+                    None => Vec::new(),
+                    Some(reqs) => {
+                        let mut alternatives = Vec::new();
+                        for req in reqs {
+                            if req.len() > 1 {
+                                return Err(Error::Generate(format!(
+                                    "{id}: a security requirement combining several schemes is not supported"
+                                )));
+                            }
+                            alternatives.extend(req.keys().cloned());
+                        }
+                        alternatives
+                    }
+                };
+                ops.push(Op {
+                    index: ops.len(),
+                    id,
+                    method,
+                    path,
+                    tag: op.tags.first().map(String::as_str).unwrap_or("default"),
+                    op,
+                    security,
+                });
+            }
+        }
+        Ok(Gen {
+            spec,
+            schemas,
+            ops,
+        })
+    }
+
+    /// The Rust type of a schema used somewhere (a property, an item, a parameter).
+    /// Returns the type and whether the schema is nullable.
+    fn ty(&self, schema: &ReferenceOr<Schema>, qualified: bool) -> (TokenStream, bool) {
+        let schema = match schema {
+            ReferenceOr::Reference { reference } => {
+                let ident = format_ident!("{}", ref_name(reference));
+                return if qualified {
+                    (quote! { types::#ident }, false)
+                } else {
+                    (quote! { #ident }, false)
+                };
+            }
+            ReferenceOr::Item(schema) => schema,
+        };
+        let nullable = schema.schema_data.nullable;
+        let ty = match &schema.schema_kind {
+            SchemaKind::Type(Type::String(s)) => match &s.format {
+                VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::DateTime) => {
+                    quote! { chrono::DateTime<chrono::Utc> }
+                }
+                _ => quote! { String },
+            },
+            SchemaKind::Type(Type::Integer(i)) => match &i.format {
+                VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int32) => quote! { i32 },
+                _ => quote! { i64 },
+            },
+            SchemaKind::Type(Type::Number(n)) => match &n.format {
+                VariantOrUnknownOrEmpty::Item(openapiv3::NumberFormat::Float) => quote! { f32 },
+                _ => quote! { f64 },
+            },
+            SchemaKind::Type(Type::Boolean(_)) => quote! { bool },
+            SchemaKind::Type(Type::Array(a)) => {
+                let inner = match &a.items {
+                    Some(items) => {
+                        let (t, n) = self.ty(&items.clone().unbox(), qualified);
+                        if n { quote! { Option<#t> } } else { t }
+                    }
+                    None => quote! { serde_json::Value },
+                };
+                quote! { Vec<#inner> }
+            }
+            SchemaKind::Type(Type::Object(o)) => match &o.additional_properties {
+                Some(AdditionalProperties::Schema(value)) => {
+                    let (t, n) = self.ty(value, qualified);
+                    let t = if n { quote! { Option<#t> } } else { t };
+                    quote! { std::collections::BTreeMap<String, #t> }
+                }
+                _ => quote! { std::collections::BTreeMap<String, serde_json::Value> },
+            },
+            SchemaKind::AllOf { all_of } => match all_of.first() {
+                Some(inner) => return (self.ty(inner, qualified).0, nullable),
+                None => quote! { serde_json::Value },
+            },
+            // An untyped schema holds anything, null included.
+            _ => return (quote! { serde_json::Value }, false),
+        };
+        (ty, nullable)
+    }
+
+    /// Names of the component schemas reachable from request bodies and parameters.
+    fn request_types(&self) -> BTreeSet<String> {
+        let mut todo: Vec<String> = Vec::new();
+        for op in &self.ops {
+            if let Some(ReferenceOr::Item(body)) = &op.op.request_body {
+                for content in body.content.values() {
+                    if let Some(ReferenceOr::Reference { reference }) = &content.schema {
+                        todo.push(ref_name(reference).to_string());
+                    }
+                }
+            }
+            for p in &op.op.parameters {
+                if let ReferenceOr::Item(p) = p {
+                    if let ParameterSchemaOrContent::Schema(ReferenceOr::Reference { reference }) =
+                        &p.parameter_data_ref().format
+                    {
+                        todo.push(ref_name(reference).to_string());
+                    }
+                }
+            }
+        }
+        let mut seen = BTreeSet::new();
+        while let Some(name) = todo.pop() {
+            if !seen.insert(name.clone()) {
+                continue;
+            }
+            if let Some(schema) = self.schemas.get(&name) {
+                collect_refs(schema, &mut todo);
+            }
+        }
+        seen
+    }
+
+    fn types_file(&self) -> TokenStream {
+        let request_types = self.request_types();
+        let mut items = Vec::new();
+        for (name, schema) in self.schemas {
+            let ident = format_ident!("{}", name);
+            let item = match schema {
+                ReferenceOr::Item(item) => item,
+                reference => {
+                    let (t, _) = self.ty(reference, false);
+                    items.push(quote! { pub type #ident = #t; });
+                    continue;
+                }
+            };
+            let schema = item;
+            let docs = doc(schema
+                .schema_data
+                .description
+                .as_deref()
+                .or(schema.schema_data.title.as_deref()));
+            let is_request = request_types.contains(name);
+            match &schema.schema_kind {
+                SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty() => {
+                    let values: Vec<&str> = s.enumeration.iter().flatten().map(String::as_str).collect();
+                    let variants: Vec<_> = values.iter().map(|v| camel_ident(v)).collect();
+                    let first = &variants[0];
+                    let probe = is_request.then(|| {
+                        quote! {
+                            impl crate::runtime::Probe for #ident {
+                                fn probe() -> Self { Self::#first }
+                            }
+                        }
+                    });
+                    items.push(quote! {
+                        #docs
+                        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, poem_openapi::Enum)]
+                        pub enum #ident {
+                            #( #[oai(rename = #values)] #variants, )*
+                        }
+                        impl #ident {
+                            /// The value as it appears on the wire.
+                            pub fn as_str(&self) -> &'static str {
+                                match self { #( Self::#variants => #values, )* }
+                            }
+                        }
+                        impl std::fmt::Display for #ident {
+                            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                                f.write_str(self.as_str())
+                            }
+                        }
+                        #probe
+                    });
+                }
+                SchemaKind::Type(Type::Object(o)) if !o.properties.is_empty() => {
+                    let mut fields = Vec::new();
+                    let mut field_idents = Vec::new();
+                    for (prop, prop_schema) in &o.properties {
+                        let field = snake_ident(prop);
+                        let prop_schema = prop_schema.clone().unbox();
+                        let (t, nullable) = self.ty(&prop_schema, false);
+                        let required = o.required.contains(prop);
+                        let t = if nullable || !required { quote! { Option<#t> } } else { t };
+                        let rename = (field != prop.as_str()).then(|| quote! { #[oai(rename = #prop)] });
+                        let skip = (!required).then(|| quote! { #[oai(skip_serializing_if_is_none)] });
+                        let pdoc = match &prop_schema {
+                            ReferenceOr::Item(s) => doc(s.schema_data.description.as_deref()),
+                            ReferenceOr::Reference { .. } => quote! {},
+                        };
+                        fields.push(quote! { #pdoc #rename #skip pub #field: #t, });
+                        field_idents.push(field);
+                    }
+                    let deny = is_request.then(|| quote! { #[oai(deny_unknown_fields)] });
+                    let probe = is_request.then(|| {
+                        quote! {
+                            impl crate::runtime::Probe for #ident {
+                                fn probe() -> Self {
+                                    Self { #( #field_idents: crate::runtime::Probe::probe(), )* }
+                                }
+                            }
+                        }
+                    });
+                    items.push(quote! {
+                        #docs
+                        #[derive(Debug, Clone, poem_openapi::Object)]
+                        #deny
+                        pub struct #ident { #( #fields )* }
+                        #probe
+                    });
+                }
+                _ => {
+                    let (t, nullable) = self.ty(&ReferenceOr::Item(schema.clone()), false);
+                    let t = if nullable { quote! { Option<#t> } } else { t };
+                    items.push(quote! { #docs pub type #ident = #t; });
+                }
+            }
+        }
+        quote! { #( #items )* }
+    }
+
+    fn security_file(&self) -> Result<TokenStream, Error> {
+        let mut items = Vec::new();
+        let mut variants = Vec::new();
+        let mut names = Vec::new();
+        if let Some(components) = &self.spec.components {
+            for (name, scheme) in &components.security_schemes {
+                let ReferenceOr::Item(scheme) = scheme else {
+                    return Err(Error::Generate(format!("security scheme {name}: $ref not supported")));
+                };
+                let ident = format_ident!("{}", name);
+                let (attrs, inner, field, desc) = match scheme {
+                    SecurityScheme::HTTP { scheme, bearer_format, description, .. }
+                        if scheme.eq_ignore_ascii_case("bearer") =>
+                    {
+                        let format = bearer_format.as_deref().map(|f| quote! { , bearer_format = #f });
+                        (
+                            quote! { #[oai(rename = #name, ty = "bearer" #format)] },
+                            quote! { poem_openapi::auth::Bearer },
+                            quote! { token },
+                            description.as_deref(),
+                        )
+                    }
+                    SecurityScheme::APIKey { location: openapiv3::APIKeyLocation::Header, name: header, description, .. } => (
+                        quote! { #[oai(rename = #name, ty = "api_key", key_name = #header, key_in = "header")] },
+                        quote! { poem_openapi::auth::ApiKey },
+                        quote! { key },
+                        description.as_deref(),
+                    ),
+                    _ => {
+                        return Err(Error::Generate(format!(
+                            "security scheme {name}: only http bearer and header API keys are supported"
+                        )));
+                    }
+                };
+                let docs = doc(desc);
+                items.push(quote! {
+                    #docs
+                    #[derive(poem_openapi::SecurityScheme)]
+                    #attrs
+                    pub struct #ident(pub #inner);
+                    impl From<#ident> for Credential {
+                        fn from(value: #ident) -> Self { Credential::#ident(value.0.#field) }
+                    }
+                });
+                variants.push(ident);
+                names.push(name.clone());
+            }
+        }
+        // One enum per distinct list of alternatives (poem-openapi tries them in order).
+        let mut combos: BTreeSet<Vec<String>> = BTreeSet::new();
+        for op in &self.ops {
+            if op.security.len() > 1 {
+                combos.insert(op.security.clone());
+            }
+        }
+        for combo in combos {
+            let ident = format_ident!("{}", combo.join("Or"));
+            let members: Vec<_> = combo.iter().map(|s| format_ident!("{}", s)).collect();
+            let docs = format!(" Any one of: {}.", combo.join(", "));
+            items.push(quote! {
+                #[doc = #docs]
+                #[derive(poem_openapi::SecurityScheme)]
+                pub enum #ident { #( #members(#members), )* }
+                impl From<#ident> for Credential {
+                    fn from(value: #ident) -> Self {
+                        match value { #( #ident::#members(inner) => inner.into(), )* }
+                    }
+                }
+            });
+        }
+        let first = variants.first().cloned();
+        let probe = first.map(|first| {
+            quote! {
+                impl crate::runtime::Probe for Credential {
+                    fn probe() -> Self { Credential::#first(String::new()) }
+                }
+            }
+        });
+        Ok(quote! {
+            /// The credential a request presented, by the security scheme that accepted it.
+            ///
+            /// `Debug` never prints the secret.
+            #[derive(Clone, PartialEq, Eq)]
+            pub enum Credential { #( #variants(String), )* }
+            impl Credential {
+                /// The name of the security scheme in the spec.
+                pub fn scheme(&self) -> &'static str {
+                    match self { #( Credential::#variants(_) => #names, )* }
+                }
+                /// The presented secret (token or key).
+                pub fn secret(&self) -> &str {
+                    match self { #( Credential::#variants(secret) => secret, )* }
+                }
+            }
+            impl std::fmt::Debug for Credential {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    write!(f, "Credential::{}(<redacted>)", self.scheme())
+                }
+            }
+            #probe
+            #( #items )*
+        })
+    }
+
+    fn params(&self, op: &Op) -> Result<Vec<Param>, Error> {
+        let mut path_order: Vec<&str> = Vec::new();
+        for seg in op.path.split('/') {
+            if let Some(name) = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                path_order.push(name);
+            }
+        }
+        let mut params = Vec::new();
+        for p in &op.op.parameters {
+            let ReferenceOr::Item(p) = p else { continue };
+            let data = p.parameter_data_ref();
+            let is_path = matches!(p, Parameter::Path { .. });
+            let ParameterSchemaOrContent::Schema(schema) = &data.format else { continue };
+            let (t, _) = self.ty(schema, true);
+            let ty = if is_path || data.required { t } else { quote! { Option<#t> } };
+            let name = data.name.clone();
+            if RESERVED_ARGS.contains(&snake(&name).as_str()) {
+                return Err(Error::Generate(format!("{}: parameter name {name:?} is reserved", op.id)));
+            }
+            params.push(Param { ident: snake_ident(&name), name, ty, is_path });
+        }
+        // Path parameters first, in template order; then query parameters in spec order.
+        params.sort_by_key(|p| {
+            if p.is_path {
+                path_order.iter().position(|n| *n == p.name).unwrap_or(usize::MAX)
+            } else {
+                usize::MAX
+            }
+        });
+        Ok(params)
+    }
+
+    fn body(&self, op: &Op) -> Option<Body> {
+        let ReferenceOr::Item(body) = op.op.request_body.as_ref()? else { return None };
+        let content = body.content.get("application/json")?;
+        let schema = content.schema.as_ref()?;
+        Some(Body { ty: self.ty(schema, true).0, required: body.required })
+    }
+
+    fn response_enum(&self, op: &Op) -> TokenStream {
+        let ident = response_ident(op.id);
+        let mut variants = Vec::new();
+        for (status, response) in &op.op.responses.responses {
+            let (StatusCode::Code(code), ReferenceOr::Item(response)) = (status, response) else {
+                continue;
+            };
+            let variant = format_ident!("{}", status_variant(*code));
+            let code = Literal::u16_unsuffixed(*code);
+            let docs = doc(Some(response.description.as_str()));
+            let payload = response.content.iter().next().map(|(media, content)| {
+                if media == "text/plain" {
+                    quote! { (poem_openapi::payload::PlainText<String>) }
+                } else {
+                    let t = content
+                        .schema
+                        .as_ref()
+                        .map(|s| self.ty(s, true).0)
+                        .unwrap_or_else(|| quote! { serde_json::Value });
+                    quote! { (poem_openapi::payload::Json<#t>) }
+                }
+            });
+            variants.push(quote! { #docs #[oai(status = #code)] #variant #payload, });
+        }
+        let docs = format!(" Every documented response of `{}`.", op.id);
+        quote! {
+            #[doc = #docs]
+            #[derive(Debug, poem_openapi::ApiResponse)]
+            pub enum #ident { #( #variants )* }
+        }
+    }
+
+    fn tags(&self) -> Vec<(String, Option<String>)> {
+        let mut tags: Vec<(String, Option<String>)> = self
+            .spec
+            .tags
+            .iter()
+            .map(|t| (t.name.clone(), t.description.clone()))
+            .collect();
+        for op in &self.ops {
+            if !tags.iter().any(|(name, _)| name == op.tag) {
+                tags.push((op.tag.to_string(), None));
+            }
+        }
+        tags
+    }
+
+    fn operations_file(&self) -> Result<TokenStream, Error> {
+        let table = self.ops.iter().map(|op| {
+            let (id, tag, method, path) = (op.id, op.tag, op.method, op.path);
+            let summary = op.op.summary.clone().unwrap_or_default();
+            quote! {
+                Operation { id: #id, tag: #tag, method: #method, path: #path, summary: #summary },
+            }
+        });
+        let mut traits = Vec::new();
+        let mut trait_idents = Vec::new();
+        for (tag, desc) in self.tags() {
+            let ops: Vec<&Op> = self.ops.iter().filter(|op| op.tag == tag).collect();
+            if ops.is_empty() {
+                continue;
+            }
+            let trait_ident = format_ident!("{}", tag_trait(&tag));
+            let mut methods = Vec::new();
+            for op in ops {
+                let sig = self.signature(op)?;
+                let index = op.index;
+                methods.push(quote! {
+                    #sig {
+                        async move { Err(NotImplemented(&OPERATIONS[#index]).into()) }
+                    }
+                });
+            }
+            let docs = doc(desc.as_deref());
+            let head = format!(" Operations tagged `{tag}`. Every method answers `501` until it is implemented.");
+            traits.push(quote! {
+                #[doc = #head]
+                #[doc = ""]
+                #docs
+                #[allow(unused_variables)]
+                pub trait #trait_ident: Send + Sync + 'static { #( #methods )* }
+            });
+            trait_idents.push(trait_ident);
+        }
+        Ok(quote! {
+            use std::future::Future;
+            use super::{responses, security::Credential, types};
+            use crate::runtime::{NotImplemented, Operation};
+
+            /// Every operation of the contract, in spec order.
+            pub static OPERATIONS: &[Operation] = &[ #( #table )* ];
+
+            #( #traits )*
+
+            /// Everything the endpoint needs: one implementation of every tag trait.
+            pub trait Service: #( #trait_idents + )* {}
+            impl<T> Service for T where T: #( #trait_idents + )* {}
+        })
+    }
+
+    /// The trait method signature of an operation (without body).
+    fn signature(&self, op: &Op) -> Result<TokenStream, Error> {
+        let name = snake_ident(op.id);
+        let docs = op_docs(op);
+        let resp = response_ident(op.id);
+        let credential = (!op.security.is_empty()).then(|| quote! { credential: Credential, });
+        let params = self.params(op)?;
+        let args = params.iter().map(|p| {
+            let (ident, ty) = (&p.ident, &p.ty);
+            quote! { #ident: #ty, }
+        });
+        let body = self.body(op).map(|b| {
+            let t = b.ty;
+            if b.required { quote! { body: #t, } } else { quote! { body: Option<#t>, } }
+        });
+        Ok(quote! {
+            #docs
+            fn #name(&self, request: &poem::Request, #credential #( #args )* #body)
+                -> impl Future<Output = poem::Result<responses::#resp>> + Send
+        })
+    }
+
+    fn endpoint_file(&self) -> Result<TokenStream, Error> {
+        let tags = self.tags();
+        let tag_variants = tags.iter().map(|(name, desc)| {
+            let ident = format_ident!("{}", tag_trait(name));
+            let docs = doc(desc.as_deref());
+            quote! { #docs #[oai(rename = #name)] #ident, }
+        });
+        let mut handlers = Vec::new();
+        for op in &self.ops {
+            let name = snake_ident(op.id);
+            let docs = op_docs(op);
+            let path = poem_path(op.path);
+            let method = op.method.to_lowercase();
+            let id = op.id;
+            let tag = format!("Tag::{}", tag_trait(op.tag));
+            let trait_ident = format_ident!("{}", tag_trait(op.tag));
+            let resp = response_ident(op.id);
+            let (auth_arg, auth_pass) = if op.security.is_empty() {
+                (quote! {}, quote! {})
+            } else {
+                let scheme = format_ident!("{}", op.security.join("Or"));
+                (quote! { credential: security::#scheme, }, quote! { credential.into(), })
+            };
+            let params = self.params(op)?;
+            let args = params.iter().map(|p| {
+                let (ident, ty, pname) = (&p.ident, &p.ty, &p.name);
+                let wrapper = if p.is_path { quote! { Path } } else { quote! { Query } };
+                quote! { #[oai(name = #pname)] #ident: poem_openapi::param::#wrapper<#ty>, }
+            });
+            let pass = params.iter().map(|p| {
+                let ident = &p.ident;
+                quote! { #ident.0, }
+            });
+            let (body_arg, body_pass) = match self.body(op) {
+                Some(Body { ty, required: true }) => (
+                    quote! { body: poem_openapi::payload::Json<#ty>, },
+                    quote! { body.0, },
+                ),
+                Some(Body { ty, required: false }) => (
+                    quote! { body: crate::runtime::OptionalJson<#ty>, },
+                    quote! { body.0, },
+                ),
+                None => (quote! {}, quote! {}),
+            };
+            handlers.push(quote! {
+                #docs
+                #[oai(path = #path, method = #method, operation_id = #id, tag = #tag)]
+                async fn #name(&self, request: &poem::Request, #auth_arg #( #args )* #body_arg)
+                    -> poem::Result<responses::#resp>
+                {
+                    operations::#trait_ident::#name(&*self.0, request, #auth_pass #( #pass )* #body_pass).await
+                }
+            });
+        }
+        Ok(quote! {
+            use std::sync::Arc;
+            use super::{operations, responses, security, types};
+
+            /// The tags of the contract.
+            #[derive(poem_openapi::Tags)]
+            pub enum Tag { #( #tag_variants )* }
+
+            /// The poem-openapi endpoint: every route of the contract, each handed to the
+            /// matching trait method of `S`.
+            pub struct Api<S>(pub Arc<S>);
+
+            impl<S> Api<S> {
+                /// Serves `service`.
+                pub fn new(service: Arc<S>) -> Self { Api(service) }
+            }
+
+            #[poem_openapi::OpenApi]
+            impl<S: operations::Service> Api<S> { #( #handlers )* }
+        })
+    }
+
+    fn responses_file(&self) -> TokenStream {
+        let enums = self.ops.iter().map(|op| self.response_enum(op));
+        quote! {
+            use super::types;
+            #( #enums )*
+        }
+    }
+
+    fn probe_file(&self) -> Result<TokenStream, Error> {
+        let mut calls = Vec::new();
+        for op in &self.ops {
+            let name = snake_ident(op.id);
+            let trait_ident = format_ident!("{}", tag_trait(op.tag));
+            let index = op.index;
+            let credential = (!op.security.is_empty()).then(|| quote! { Probe::probe(), });
+            let args = self.params(op)?.into_iter().map(|_| quote! { Probe::probe(), });
+            let body = self.body(op).map(|_| quote! { Probe::probe(), });
+            calls.push(quote! {
+                if is_not_implemented(
+                    operations::#trait_ident::#name(service, &request, #credential #( #args )* #body).await
+                ) {
+                    out.push(&operations::OPERATIONS[#index]);
+                }
+            });
+        }
+        Ok(quote! {
+            use super::operations;
+            use crate::runtime::{NotImplemented, Operation, Probe};
+
+            fn is_not_implemented<T>(result: poem::Result<T>) -> bool {
+                matches!(result, Err(e) if e.is::<NotImplemented>())
+            }
+
+            /// Calls every operation once with placeholder arguments and returns those that
+            /// answered with the default `NotImplemented`.
+            ///
+            /// Implemented operations really run, so give it a throwaway service (for example
+            /// one on an empty in-memory database).
+            pub async fn unimplemented_operations<S: operations::Service>(service: &S) -> Vec<&'static Operation> {
+                let request = poem::Request::default();
+                let mut out = Vec::new();
+                #( #calls )*
+                out
+            }
+        })
+    }
+}
+
+fn collect_refs(schema: &ReferenceOr<Schema>, out: &mut Vec<String>) {
+    match schema {
+        ReferenceOr::Reference { reference } => out.push(ref_name(reference).to_string()),
+        ReferenceOr::Item(schema) => match &schema.schema_kind {
+            SchemaKind::Type(Type::Array(a)) => {
+                if let Some(items) = &a.items {
+                    collect_refs(&items.clone().unbox(), out);
+                }
+            }
+            SchemaKind::Type(Type::Object(o)) => {
+                for prop in o.properties.values() {
+                    collect_refs(&prop.clone().unbox(), out);
+                }
+                if let Some(AdditionalProperties::Schema(extra)) = &o.additional_properties {
+                    collect_refs(extra, out);
+                }
+            }
+            SchemaKind::AllOf { all_of } => {
+                for s in all_of {
+                    collect_refs(s, out);
+                }
+            }
+            _ => {}
+        },
+    }
+}
+
+fn op_docs(op: &Op) -> TokenStream {
+    let mut text = op.op.summary.clone().unwrap_or_else(|| op.id.to_string());
+    if let Some(desc) = op.op.description.as_deref().filter(|d| !d.trim().is_empty()) {
+        text.push_str("\n\n");
+        text.push_str(desc.trim());
+    }
+    doc(Some(&text))
+}
+
+fn response_ident(op_id: &str) -> proc_macro2::Ident {
+    format_ident!("{}Response", camel(op_id))
+}
+
+/// `API Keys` -> `ApiKeys`, `User Members` -> `UserMembers`.
+fn tag_trait(tag: &str) -> String {
+    let camel = tag.to_upper_camel_case();
+    if camel.is_empty() { "Default".to_string() } else { camel }
+}
+
+/// Renders the files of the generated server module: `(file name, text)`.
+pub(crate) fn render(spec: &OpenAPI) -> Result<Vec<(String, String)>, Error> {
+    let empty = indexmap_like::Schemas::default();
+    let schemas = spec.components.as_ref().map(|c| &c.schemas).unwrap_or(&empty);
+    let g = Gen::new(spec, schemas)?;
+    let title = &spec.info.title;
+    let version = &spec.info.version;
+    let description = spec.info.description.clone().unwrap_or_default();
+    let servers = spec.servers.iter().map(|s| s.url.as_str());
+    let mod_rs = quote! {
+        pub mod endpoint;
+        pub mod operations;
+        pub mod probe;
+        pub mod responses;
+        pub mod security;
+        pub mod types;
+
+        pub use endpoint::{Api, Tag};
+        pub use operations::*;
+        pub use security::Credential;
+
+        /// `info.title` of the spec.
+        pub const TITLE: &str = #title;
+        /// `info.version` of the spec.
+        pub const VERSION: &str = #version;
+        /// `info.description` of the spec.
+        pub const DESCRIPTION: &str = #description;
+        /// The `servers` of the spec.
+        pub const SERVERS: &[&str] = &[ #( #servers ),* ];
+    };
+    let types = g.types_file();
+    let types = quote! { #![allow(clippy::all, missing_docs)] #types };
+    let security = g.security_file()?;
+    let responses = g.responses_file();
+    let operations = g.operations_file()?;
+    let endpoint = g.endpoint_file()?;
+    let probe = g.probe_file()?;
+    let mut files = BTreeMap::new();
+    files.insert("mod.rs", crate::format_file(mod_rs, "")?);
+    files.insert("types.rs", crate::format_file(types, "")?);
+    files.insert("security.rs", crate::format_file(security, "")?);
+    files.insert("responses.rs", crate::format_file(responses, "")?);
+    files.insert("operations.rs", crate::format_file(operations, "")?);
+    files.insert("endpoint.rs", crate::format_file(endpoint, "")?);
+    files.insert("probe.rs", crate::format_file(probe, "")?);
+    Ok(files.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+}
