@@ -41,7 +41,10 @@ impl fmt::Display for Error {
             Error::Io(path, e) => write!(f, "{}: {e}", path.display()),
             Error::Parse(path, e) => write!(f, "{}: {e}", path.display()),
             Error::Invalid(problems) => {
-                writeln!(f, "the spec uses constructs the generator does not support:")?;
+                writeln!(
+                    f,
+                    "the spec uses constructs the generator does not support:"
+                )?;
                 for p in problems {
                     writeln!(f, "  {p}")?;
                 }
@@ -224,7 +227,13 @@ pub fn check(root: &Path, only: Option<&str>) -> Result<usize, Error> {
 }
 
 /// Formats generated tokens as a Rust file with the generated-code header.
-pub(crate) fn format_file(tokens: proc_macro2::TokenStream, inner_attrs: &str) -> Result<String, Error> {
+pub(crate) fn format_file(
+    tokens: proc_macro2::TokenStream,
+    inner_attrs: &str,
+) -> Result<String, Error> {
     let file: syn::File = syn::parse2(tokens).map_err(|e| Error::Generate(e.to_string()))?;
-    Ok(format!("{HEADER}{inner_attrs}{}", prettyplease::unparse(&file)))
+    Ok(format!(
+        "{HEADER}{inner_attrs}{}",
+        prettyplease::unparse(&file)
+    ))
 }

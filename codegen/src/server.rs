@@ -51,8 +51,7 @@ struct Gen<'a> {
 
 /// `openapiv3` keeps components in an `IndexMap`; we only need ordered lookups.
 mod indexmap_like {
-    pub(crate) type Schemas =
-        indexmap::IndexMap<String, openapiv3::ReferenceOr<openapiv3::Schema>>;
+    pub(crate) type Schemas = indexmap::IndexMap<String, openapiv3::ReferenceOr<openapiv3::Schema>>;
 }
 
 fn doc(text: Option<&str>) -> TokenStream {
@@ -120,11 +119,7 @@ impl<'a> Gen<'a> {
                 });
             }
         }
-        Ok(Gen {
-            spec,
-            schemas,
-            ops,
-        })
+        Ok(Gen { spec, schemas, ops })
     }
 
     /// The Rust type of a schema used somewhere (a property, an item, a parameter).
@@ -162,7 +157,11 @@ impl<'a> Gen<'a> {
                 let inner = match &a.items {
                     Some(items) => {
                         let (t, n) = self.ty(&items.clone().unbox(), qualified);
-                        if n { quote! { Option<#t> } } else { t }
+                        if n {
+                            quote! { Option<#t> }
+                        } else {
+                            t
+                        }
                     }
                     None => quote! { serde_json::Value },
                 };
@@ -171,7 +170,11 @@ impl<'a> Gen<'a> {
             SchemaKind::Type(Type::Object(o)) => match &o.additional_properties {
                 Some(AdditionalProperties::Schema(value)) => {
                     let (t, n) = self.ty(value, qualified);
-                    let t = if n { quote! { Option<#t> } } else { t };
+                    let t = if n {
+                        quote! { Option<#t> }
+                    } else {
+                        t
+                    };
                     quote! { std::collections::BTreeMap<String, #t> }
                 }
                 _ => quote! { std::collections::BTreeMap<String, serde_json::Value> },
@@ -241,7 +244,8 @@ impl<'a> Gen<'a> {
             let is_request = request_types.contains(name);
             match &schema.schema_kind {
                 SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty() => {
-                    let values: Vec<&str> = s.enumeration.iter().flatten().map(String::as_str).collect();
+                    let values: Vec<&str> =
+                        s.enumeration.iter().flatten().map(String::as_str).collect();
                     let variants: Vec<_> = values.iter().map(|v| camel_ident(v)).collect();
                     let first = &variants[0];
                     let probe = is_request.then(|| {
@@ -279,9 +283,15 @@ impl<'a> Gen<'a> {
                         let prop_schema = prop_schema.clone().unbox();
                         let (t, nullable) = self.ty(&prop_schema, false);
                         let required = o.required.contains(prop);
-                        let t = if nullable || !required { quote! { Option<#t> } } else { t };
-                        let rename = (field != prop.as_str()).then(|| quote! { #[oai(rename = #prop)] });
-                        let skip = (!required).then(|| quote! { #[oai(skip_serializing_if_is_none)] });
+                        let t = if nullable || !required {
+                            quote! { Option<#t> }
+                        } else {
+                            t
+                        };
+                        let rename =
+                            (field != prop.as_str()).then(|| quote! { #[oai(rename = #prop)] });
+                        let skip =
+                            (!required).then(|| quote! { #[oai(skip_serializing_if_is_none)] });
                         let pdoc = match &prop_schema {
                             ReferenceOr::Item(s) => doc(s.schema_data.description.as_deref()),
                             ReferenceOr::Reference { .. } => quote! {},
@@ -309,7 +319,11 @@ impl<'a> Gen<'a> {
                 }
                 _ => {
                     let (t, nullable) = self.ty(&ReferenceOr::Item(schema.clone()), false);
-                    let t = if nullable { quote! { Option<#t> } } else { t };
+                    let t = if nullable {
+                        quote! { Option<#t> }
+                    } else {
+                        t
+                    };
                     items.push(quote! { #docs pub type #ident = #t; });
                 }
             }
@@ -324,14 +338,21 @@ impl<'a> Gen<'a> {
         if let Some(components) = &self.spec.components {
             for (name, scheme) in &components.security_schemes {
                 let ReferenceOr::Item(scheme) = scheme else {
-                    return Err(Error::Generate(format!("security scheme {name}: $ref not supported")));
+                    return Err(Error::Generate(format!(
+                        "security scheme {name}: $ref not supported"
+                    )));
                 };
                 let ident = format_ident!("{}", name);
                 let (attrs, inner, field, desc) = match scheme {
-                    SecurityScheme::HTTP { scheme, bearer_format, description, .. }
-                        if scheme.eq_ignore_ascii_case("bearer") =>
-                    {
-                        let format = bearer_format.as_deref().map(|f| quote! { , bearer_format = #f });
+                    SecurityScheme::HTTP {
+                        scheme,
+                        bearer_format,
+                        description,
+                        ..
+                    } if scheme.eq_ignore_ascii_case("bearer") => {
+                        let format = bearer_format
+                            .as_deref()
+                            .map(|f| quote! { , bearer_format = #f });
                         (
                             quote! { #[oai(rename = #name, ty = "bearer" #format)] },
                             quote! { poem_openapi::auth::Bearer },
@@ -339,7 +360,12 @@ impl<'a> Gen<'a> {
                             description.as_deref(),
                         )
                     }
-                    SecurityScheme::APIKey { location: openapiv3::APIKeyLocation::Header, name: header, description, .. } => (
+                    SecurityScheme::APIKey {
+                        location: openapiv3::APIKeyLocation::Header,
+                        name: header,
+                        description,
+                        ..
+                    } => (
                         quote! { #[oai(rename = #name, ty = "api_key", key_name = #header, key_in = "header")] },
                         quote! { poem_openapi::auth::ApiKey },
                         quote! { key },
@@ -433,19 +459,36 @@ impl<'a> Gen<'a> {
             let ReferenceOr::Item(p) = p else { continue };
             let data = p.parameter_data_ref();
             let is_path = matches!(p, Parameter::Path { .. });
-            let ParameterSchemaOrContent::Schema(schema) = &data.format else { continue };
+            let ParameterSchemaOrContent::Schema(schema) = &data.format else {
+                continue;
+            };
             let (t, _) = self.ty(schema, true);
-            let ty = if is_path || data.required { t } else { quote! { Option<#t> } };
+            let ty = if is_path || data.required {
+                t
+            } else {
+                quote! { Option<#t> }
+            };
             let name = data.name.clone();
             if RESERVED_ARGS.contains(&snake(&name).as_str()) {
-                return Err(Error::Generate(format!("{}: parameter name {name:?} is reserved", op.id)));
+                return Err(Error::Generate(format!(
+                    "{}: parameter name {name:?} is reserved",
+                    op.id
+                )));
             }
-            params.push(Param { ident: snake_ident(&name), name, ty, is_path });
+            params.push(Param {
+                ident: snake_ident(&name),
+                name,
+                ty,
+                is_path,
+            });
         }
         // Path parameters first, in template order; then query parameters in spec order.
         params.sort_by_key(|p| {
             if p.is_path {
-                path_order.iter().position(|n| *n == p.name).unwrap_or(usize::MAX)
+                path_order
+                    .iter()
+                    .position(|n| *n == p.name)
+                    .unwrap_or(usize::MAX)
             } else {
                 usize::MAX
             }
@@ -454,10 +497,15 @@ impl<'a> Gen<'a> {
     }
 
     fn body(&self, op: &Op) -> Option<Body> {
-        let ReferenceOr::Item(body) = op.op.request_body.as_ref()? else { return None };
+        let ReferenceOr::Item(body) = op.op.request_body.as_ref()? else {
+            return None;
+        };
         let content = body.content.get("application/json")?;
         let schema = content.schema.as_ref()?;
-        Some(Body { ty: self.ty(schema, true).0, required: body.required })
+        Some(Body {
+            ty: self.ty(schema, true).0,
+            required: body.required,
+        })
     }
 
     fn response_enum(&self, op: &Op) -> TokenStream {
@@ -534,7 +582,9 @@ impl<'a> Gen<'a> {
                 });
             }
             let docs = doc(desc.as_deref());
-            let head = format!(" Operations tagged `{tag}`. Every method answers `501` until it is implemented.");
+            let head = format!(
+                " Operations tagged `{tag}`. Every method answers `501` until it is implemented."
+            );
             traits.push(quote! {
                 #[doc = #head]
                 #[doc = ""]
@@ -573,7 +623,11 @@ impl<'a> Gen<'a> {
         });
         let body = self.body(op).map(|b| {
             let t = b.ty;
-            if b.required { quote! { body: #t, } } else { quote! { body: Option<#t>, } }
+            if b.required {
+                quote! { body: #t, }
+            } else {
+                quote! { body: Option<#t>, }
+            }
         });
         Ok(quote! {
             #docs
@@ -603,12 +657,19 @@ impl<'a> Gen<'a> {
                 (quote! {}, quote! {})
             } else {
                 let scheme = format_ident!("{}", op.security.join("Or"));
-                (quote! { credential: security::#scheme, }, quote! { credential.into(), })
+                (
+                    quote! { credential: security::#scheme, },
+                    quote! { credential.into(), },
+                )
             };
             let params = self.params(op)?;
             let args = params.iter().map(|p| {
                 let (ident, ty, pname) = (&p.ident, &p.ty, &p.name);
-                let wrapper = if p.is_path { quote! { Path } } else { quote! { Query } };
+                let wrapper = if p.is_path {
+                    quote! { Path }
+                } else {
+                    quote! { Query }
+                };
                 quote! { #[oai(name = #pname)] #ident: poem_openapi::param::#wrapper<#ty>, }
             });
             let pass = params.iter().map(|p| {
@@ -620,7 +681,10 @@ impl<'a> Gen<'a> {
                     quote! { body: poem_openapi::payload::Json<#ty>, },
                     quote! { body.0, },
                 ),
-                Some(Body { ty, required: false }) => (
+                Some(Body {
+                    ty,
+                    required: false,
+                }) => (
                     quote! { body: crate::runtime::OptionalJson<#ty>, },
                     quote! { body.0, },
                 ),
@@ -673,7 +737,10 @@ impl<'a> Gen<'a> {
             let trait_ident = format_ident!("{}", tag_trait(op.tag));
             let index = op.index;
             let credential = (!op.security.is_empty()).then(|| quote! { Probe::probe(), });
-            let args = self.params(op)?.into_iter().map(|_| quote! { Probe::probe(), });
+            let args = self
+                .params(op)?
+                .into_iter()
+                .map(|_| quote! { Probe::probe(), });
             let body = self.body(op).map(|_| quote! { Probe::probe(), });
             calls.push(quote! {
                 if is_not_implemented(
@@ -735,7 +802,12 @@ fn collect_refs(schema: &ReferenceOr<Schema>, out: &mut Vec<String>) {
 
 fn op_docs(op: &Op) -> TokenStream {
     let mut text = op.op.summary.clone().unwrap_or_else(|| op.id.to_string());
-    if let Some(desc) = op.op.description.as_deref().filter(|d| !d.trim().is_empty()) {
+    if let Some(desc) = op
+        .op
+        .description
+        .as_deref()
+        .filter(|d| !d.trim().is_empty())
+    {
         text.push_str("\n\n");
         text.push_str(desc.trim());
     }
@@ -749,13 +821,21 @@ fn response_ident(op_id: &str) -> proc_macro2::Ident {
 /// `API Keys` -> `ApiKeys`, `User Members` -> `UserMembers`.
 fn tag_trait(tag: &str) -> String {
     let camel = tag.to_upper_camel_case();
-    if camel.is_empty() { "Default".to_string() } else { camel }
+    if camel.is_empty() {
+        "Default".to_string()
+    } else {
+        camel
+    }
 }
 
 /// Renders the files of the generated server module: `(file name, text)`.
 pub(crate) fn render(spec: &OpenAPI) -> Result<Vec<(String, String)>, Error> {
     let empty = indexmap_like::Schemas::default();
-    let schemas = spec.components.as_ref().map(|c| &c.schemas).unwrap_or(&empty);
+    let schemas = spec
+        .components
+        .as_ref()
+        .map(|c| &c.schemas)
+        .unwrap_or(&empty);
     let g = Gen::new(spec, schemas)?;
     let title = &spec.info.title;
     let version = &spec.info.version;

@@ -51,7 +51,10 @@ impl Checker<'_> {
     fn check_ref(&mut self, pointer: &str, reference: &str) {
         match reference.strip_prefix("#/components/schemas/") {
             Some(name) if self.component(name).is_some() => {}
-            _ => self.report(pointer, format!("unresolved or unsupported $ref {reference:?}")),
+            _ => self.report(
+                pointer,
+                format!("unresolved or unsupported $ref {reference:?}"),
+            ),
         }
     }
 
@@ -92,10 +95,17 @@ impl Checker<'_> {
                 }
                 for (name, prop) in &o.properties {
                     if !valid_name(name) {
-                        self.report(pointer, format!("property name {name:?} is not identifier-like"));
+                        self.report(
+                            pointer,
+                            format!("property name {name:?} is not identifier-like"),
+                        );
                     }
                     let prop = prop.clone().unbox();
-                    self.schema(&format!("{pointer}/properties/{}", token(name)), &prop, false);
+                    self.schema(
+                        &format!("{pointer}/properties/{}", token(name)),
+                        &prop,
+                        false,
+                    );
                 }
                 if let Some(openapiv3::AdditionalProperties::Schema(extra)) =
                     &o.additional_properties
@@ -108,7 +118,10 @@ impl Checker<'_> {
                 if single_ref {
                     self.schema(&format!("{pointer}/allOf/0"), &all_of[0], false);
                 } else {
-                    self.report(pointer, "allOf is only supported as `allOf: [$ref]` (a nullable reference)");
+                    self.report(
+                        pointer,
+                        "allOf is only supported as `allOf: [$ref]` (a nullable reference)",
+                    );
                 }
             }
             SchemaKind::OneOf { .. } => self.report(pointer, "oneOf is not supported"),
@@ -142,7 +155,10 @@ impl Checker<'_> {
             Parameter::Header { parameter_data, .. } | Parameter::Cookie { parameter_data, .. } => {
                 return self.report(
                     pointer,
-                    format!("{} is a header/cookie parameter: not supported", parameter_data.name),
+                    format!(
+                        "{} is a header/cookie parameter: not supported",
+                        parameter_data.name
+                    ),
                 );
             }
         };
@@ -161,7 +177,10 @@ impl Checker<'_> {
                     ),
                 };
                 if !scalar {
-                    self.report(&format!("{pointer}/schema"), "parameters must be scalars or enum references");
+                    self.report(
+                        &format!("{pointer}/schema"),
+                        "parameters must be scalars or enum references",
+                    );
                 }
                 self.schema(&format!("{pointer}/schema"), schema, false);
             }
@@ -186,16 +205,29 @@ pub(crate) fn validate(spec: &OpenAPI) -> Vec<Problem> {
         operation: None,
     };
     if !spec.openapi.starts_with("3.0.") {
-        c.report("/openapi", format!("OpenAPI {} is not supported (want 3.0.x)", spec.openapi));
+        c.report(
+            "/openapi",
+            format!("OpenAPI {} is not supported (want 3.0.x)", spec.openapi),
+        );
     }
     if let Some(components) = &spec.components {
         for (name, schema) in &components.schemas {
             if !valid_name(name) {
-                c.report(&format!("/components/schemas/{}", token(name)), "schema name is not identifier-like");
+                c.report(
+                    &format!("/components/schemas/{}", token(name)),
+                    "schema name is not identifier-like",
+                );
             }
-            c.schema(&format!("/components/schemas/{}", token(name)), schema, true);
+            c.schema(
+                &format!("/components/schemas/{}", token(name)),
+                schema,
+                true,
+            );
         }
-        if !components.responses.is_empty() || !components.parameters.is_empty() || !components.request_bodies.is_empty() {
+        if !components.responses.is_empty()
+            || !components.parameters.is_empty()
+            || !components.request_bodies.is_empty()
+        {
             c.report("/components", "shared responses, parameters and request bodies are not supported: declare them inline");
         }
     }
@@ -212,7 +244,10 @@ pub(crate) fn validate(spec: &OpenAPI) -> Vec<Problem> {
         };
         if !item.parameters.is_empty() {
             c.operation = None;
-            c.report(&format!("{item_ptr}/parameters"), "path-level parameters: declare them on each operation");
+            c.report(
+                &format!("{item_ptr}/parameters"),
+                "path-level parameters: declare them on each operation",
+            );
         }
         for (method, op) in item.iter() {
             let ptr = format!("{item_ptr}/{method}");
@@ -230,16 +265,20 @@ pub(crate) fn validate(spec: &OpenAPI) -> Vec<Problem> {
                 }
             }
             if op.tags.len() != 1 {
-                c.report(&format!("{ptr}/tags"), format!("want exactly one tag, found {}", op.tags.len()));
+                c.report(
+                    &format!("{ptr}/tags"),
+                    format!("want exactly one tag, found {}", op.tags.len()),
+                );
             }
             for (i, p) in op.parameters.iter().enumerate() {
                 c.parameter(&format!("{ptr}/parameters/{i}"), p);
             }
             if let Some(body) = &op.request_body {
                 match body {
-                    ReferenceOr::Reference { .. } => {
-                        c.report(&format!("{ptr}/requestBody"), "requestBody $ref is not supported")
-                    }
+                    ReferenceOr::Reference { .. } => c.report(
+                        &format!("{ptr}/requestBody"),
+                        "requestBody $ref is not supported",
+                    ),
                     ReferenceOr::Item(body) => {
                         for (media, content) in &body.content {
                             let mptr = format!("{ptr}/requestBody/content/{}", token(media));
@@ -247,8 +286,13 @@ pub(crate) fn validate(spec: &OpenAPI) -> Vec<Problem> {
                                 c.report(&mptr, format!("unsupported request media type {media}"));
                             }
                             match &content.schema {
-                                Some(ReferenceOr::Reference { reference }) => c.check_ref(&format!("{mptr}/schema"), reference),
-                                _ => c.report(&mptr, "request body schema must be a $ref to a component"),
+                                Some(ReferenceOr::Reference { reference }) => {
+                                    c.check_ref(&format!("{mptr}/schema"), reference)
+                                }
+                                _ => c.report(
+                                    &mptr,
+                                    "request body schema must be a $ref to a component",
+                                ),
                             }
                         }
                     }
@@ -256,13 +300,19 @@ pub(crate) fn validate(spec: &OpenAPI) -> Vec<Problem> {
             }
             let mut successes = 0;
             if op.responses.default.is_some() {
-                c.report(&format!("{ptr}/responses/default"), "default responses are not supported: list each status");
+                c.report(
+                    &format!("{ptr}/responses/default"),
+                    "default responses are not supported: list each status",
+                );
             }
             for (status, response) in &op.responses.responses {
                 let code = match status {
                     openapiv3::StatusCode::Code(code) => *code,
                     openapiv3::StatusCode::Range(_) => {
-                        c.report(&format!("{ptr}/responses"), "status ranges are not supported");
+                        c.report(
+                            &format!("{ptr}/responses"),
+                            "status ranges are not supported",
+                        );
                         continue;
                     }
                 };
@@ -272,7 +322,10 @@ pub(crate) fn validate(spec: &OpenAPI) -> Vec<Problem> {
                 }
                 let response = match response {
                     ReferenceOr::Reference { .. } => {
-                        c.report(&rptr, "response $ref is not supported: declare responses inline");
+                        c.report(
+                            &rptr,
+                            "response $ref is not supported: declare responses inline",
+                        );
                         continue;
                     }
                     ReferenceOr::Item(r) => r,
@@ -284,19 +337,32 @@ pub(crate) fn validate(spec: &OpenAPI) -> Vec<Problem> {
                     let mptr = format!("{rptr}/content/{}", token(media));
                     match media.as_str() {
                         "application/json" => match &content.schema {
-                            Some(ReferenceOr::Reference { reference }) => c.check_ref(&format!("{mptr}/schema"), reference),
-                            _ => c.report(&mptr, "JSON response schema must be a $ref to a component"),
+                            Some(ReferenceOr::Reference { reference }) => {
+                                c.check_ref(&format!("{mptr}/schema"), reference)
+                            }
+                            _ => c.report(
+                                &mptr,
+                                "JSON response schema must be a $ref to a component",
+                            ),
                         },
                         "text/plain" => match &content.schema {
-                            Some(ReferenceOr::Item(Schema { schema_kind: SchemaKind::Type(Type::String(_)), .. })) => {}
+                            Some(ReferenceOr::Item(Schema {
+                                schema_kind: SchemaKind::Type(Type::String(_)),
+                                ..
+                            })) => {}
                             _ => c.report(&mptr, "text/plain responses must have a string schema"),
                         },
-                        other => c.report(&mptr, format!("unsupported response media type {other}")),
+                        other => {
+                            c.report(&mptr, format!("unsupported response media type {other}"))
+                        }
                     }
                 }
             }
             if successes != 1 {
-                c.report(&format!("{ptr}/responses"), format!("want exactly one 2xx response, found {successes}"));
+                c.report(
+                    &format!("{ptr}/responses"),
+                    format!("want exactly one 2xx response, found {successes}"),
+                );
             }
         }
     }

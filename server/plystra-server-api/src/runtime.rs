@@ -32,7 +32,11 @@ pub struct NotImplemented(pub &'static Operation);
 
 impl fmt::Display for NotImplemented {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({} {}) is not implemented by this server", self.0.id, self.0.method, self.0.path)
+        write!(
+            f,
+            "{} ({} {}) is not implemented by this server",
+            self.0.id, self.0.method, self.0.path
+        )
     }
 }
 

@@ -1,0 +1,222 @@
+//! One place where errors become the contract's error envelope.
+//!
+//! Handlers answer `Err(ApiError)`; poem and poem-openapi answer their own rejections (bad JSON,
+//! wrong content type, bad parameter, missing credential, unknown route, wrong method) as
+//! `poem::Error`s. The middleware turns all of them, and any non-JSON error response that slips
+//! through, into `{error: {...}, request_id}` with `X-Plystra-Error-Code`, and stamps every
+//! response with `X-Request-ID` and the security headers.
+
+use plystra_server_api::runtime::{InvalidBody, NotImplemented};
+use plystra_server_api::types::ErrorCode;
+use poem::http::StatusCode;
+use poem::http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
+use poem::{Endpoint, IntoResponse, Middleware, Request, Response};
+use poem_openapi::error::{
+    AuthorizationError, ContentTypeError, ParseParamError, ParsePathError, ParseRequestPayloadError,
+};
+use serde_json::Value;
+
+use super::request_id::{HEADER, RequestId};
+use crate::ApiError;
+
+/// The header naming the error code of an error response.
+pub const ERROR_CODE_HEADER: &str = "x-plystra-error-code";
+
+const SECURITY_HEADERS: [(&str, &str); 4] = [
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "DENY"),
+    ("referrer-policy", "no-referrer"),
+    ("cache-control", "no-store"),
+];
+
+/// The middleware; `production` hides the details of server errors.
+#[derive(Debug, Clone, Copy)]
+pub struct Envelope {
+    production: bool,
+}
+
+impl Envelope {
+    /// See the module docs.
+    pub fn new(production: bool) -> Self {
+        Envelope { production }
+    }
+}
+
+impl<E: Endpoint> Middleware<E> for Envelope {
+    type Output = EnvelopeEndpoint<E>;
+
+    fn transform(&self, inner: E) -> Self::Output {
+        EnvelopeEndpoint {
+            inner,
+            production: self.production,
+        }
+    }
+}
+
+/// The endpoint produced by [`Envelope`].
+pub struct EnvelopeEndpoint<E> {
+    inner: E,
+    production: bool,
+}
+
+impl<E: Endpoint> Endpoint for EnvelopeEndpoint<E> {
+    type Output = Response;
+
+    async fn call(&self, mut req: Request) -> poem::Result<Response> {
+        let id = RequestId::accept_or_generate(req.header(HEADER));
+        req.extensions_mut().insert(id.clone());
+        let mut response = match self.inner.call(req).await {
+            Ok(output) => {
+                let response = output.into_response();
+                if is_bare_error(&response) {
+                    let error = from_status(response.status(), "Request failed.".into());
+                    render(&error, &id.0, self.production)
+                } else {
+                    response
+                }
+            }
+            Err(err) => render(&classify(&err), &id.0, self.production),
+        };
+        let headers = response.headers_mut();
+        if let Ok(value) = HeaderValue::from_str(&id.0) {
+            headers.insert(HeaderName::from_static(HEADER), value);
+        }
+        for (name, value) in SECURITY_HEADERS {
+            headers.insert(
+                HeaderName::from_static(name),
+                HeaderValue::from_static(value),
+            );
+        }
+        Ok(response)
+    }
+}
+
+/// An error status whose body is not JSON (a panic, or a rejection poem answered itself).
+fn is_bare_error(response: &Response) -> bool {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    (status.is_client_error() || status.is_server_error()) && !is_json
+}
+
+/// Maps any error to the contract's status and code.
+pub fn classify(err: &poem::Error) -> ApiError {
+    if let Some(api) = err.downcast_ref::<ApiError>() {
+        return api.clone();
+    }
+    if let Some(NotImplemented(op)) = err.downcast_ref::<NotImplemented>() {
+        return ApiError::new(
+            StatusCode::NOT_IMPLEMENTED,
+            ErrorCode::NotImplemented,
+            format!("{} is not implemented by this server yet.", op.id),
+        )
+        .with_details(serde_json::json!({ "operation_id": op.id }));
+    }
+    let reason = Value::String(err.to_string());
+    if err.is::<ParseRequestPayloadError>()
+        || err.is::<InvalidBody>()
+        || err.is::<ContentTypeError>()
+    {
+        return ApiError::validation("Request body is invalid JSON.").with_details(reason);
+    }
+    if err.is::<ParseParamError>() || err.is::<ParsePathError>() {
+        return ApiError::validation("Request parameters are invalid.").with_details(reason);
+    }
+    if err.is::<AuthorizationError>() {
+        return ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::AuthenticationRequired,
+            "A valid access token or API key is required.",
+        );
+    }
+    from_status(err.status(), err.to_string())
+}
+
+fn from_status(status: StatusCode, detail: String) -> ApiError {
+    match status {
+        StatusCode::NOT_FOUND => ApiError::new(status, ErrorCode::NotFound, "Route was not found."),
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::new(
+            status,
+            ErrorCode::MethodNotAllowed,
+            "HTTP method is not allowed for this endpoint.",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
+            status,
+            ErrorCode::PayloadTooLarge,
+            "Request body is too large.",
+        ),
+        StatusCode::UNAUTHORIZED => ApiError::new(
+            status,
+            ErrorCode::AuthenticationRequired,
+            "A valid access token or API key is required.",
+        ),
+        s if s.is_client_error() => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::ValidationFailed,
+            "Request is invalid.",
+        )
+        .with_details(Value::String(detail)),
+        _ => ApiError::internal(detail),
+    }
+}
+
+/// The envelope response of `error`.
+pub fn render(error: &ApiError, request_id: &str, production: bool) -> Response {
+    let mut error = error.clone();
+    if error.status.is_server_error() && error.status != StatusCode::NOT_IMPLEMENTED {
+        tracing::error!(request_id, code = %error.code, details = %error.details, "request failed");
+        if production {
+            error.details = Value::Null;
+        }
+    }
+    let mut response = error.envelope(request_id).into_response();
+    response.set_status(error.status);
+    response.headers_mut().insert(
+        HeaderName::from_static(ERROR_CODE_HEADER),
+        HeaderValue::from_static(error.code.as_str()),
+    );
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_map_to_codes() {
+        let cases = [
+            (StatusCode::NOT_FOUND, ErrorCode::NotFound),
+            (StatusCode::METHOD_NOT_ALLOWED, ErrorCode::MethodNotAllowed),
+            (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge),
+            (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::ValidationFailed,
+            ),
+            (StatusCode::BAD_GATEWAY, ErrorCode::InternalError),
+        ];
+        for (status, code) in cases {
+            assert_eq!(from_status(status, String::new()).code, code, "{status}");
+        }
+    }
+
+    #[tokio::test]
+    async fn production_hides_server_error_details() {
+        let error = ApiError::internal("connection refused to 10.0.0.7");
+        for (production, details) in [
+            (true, Value::Null),
+            (false, Value::from("connection refused to 10.0.0.7")),
+        ] {
+            let response = render(&error, "req_1", production);
+            assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+            assert_eq!(response.headers()[ERROR_CODE_HEADER], "INTERNAL_ERROR");
+            let body: Value =
+                serde_json::from_str(&response.into_body().into_string().await.unwrap()).unwrap();
+            assert_eq!(body["error"]["details"], details);
+            assert_eq!(body["error"]["request_id"], "req_1");
+            assert_eq!(body["request_id"], "req_1");
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! `plystra-server`: read the configuration, open the store, serve. Nothing else lives here.
+
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use plystra_server::config::Overrides;
+use plystra_server::{Config, Server, Store};
+
+/// Plystra Core reference server. Without a command it serves the API.
+#[derive(Debug, Parser)]
+#[command(name = "plystra-server", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    options: Options,
+    /// Print the operations that still answer 501 NOT_IMPLEMENTED, by tag, and exit.
+    #[arg(long)]
+    list_unimplemented: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct Options {
+    /// Address to listen on [env: PLYSTRA_SERVER_HOST, SERVER_HOST] [default: 127.0.0.1]
+    #[arg(long, global = true)]
+    host: Option<String>,
+    /// Port to listen on [env: PLYSTRA_SERVER_PORT, SERVER_PORT] [default: 8080]
+    #[arg(long, global = true)]
+    port: Option<u16>,
+    /// sqlite://FILE or postgres://… [env: DATABASE_URL, PLYSTRA_DATABASE_URL] [default: sqlite://plystra.db]
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the API (the default).
+    Serve,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let overrides = Overrides {
+        host: cli.options.host,
+        port: cli.options.port,
+        database_url: cli.options.database_url,
+    };
+    let config = match Config::from_env(overrides) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = if cli.list_unimplemented {
+        list_unimplemented(config).await
+    } else {
+        match cli.command.unwrap_or(Command::Serve) {
+            Command::Serve => plystra_server::serve(config).await,
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Probes every operation on a throwaway in-memory database (implemented operations really run).
+async fn list_unimplemented(config: Config) -> anyhow::Result<()> {
+    let config = Config {
+        database_url: "sqlite::memory:".into(),
+        ..config
+    };
+    let store = Store::connect(&config.database_url).await?;
+    let server = Server::new(store, Arc::new(config));
+    let missing = plystra_server_api::probe::unimplemented_operations(&server).await;
+    let mut by_tag: BTreeMap<&str, Vec<_>> = BTreeMap::new();
+    for op in &missing {
+        by_tag.entry(op.tag).or_default().push(op);
+    }
+    for (tag, ops) in &by_tag {
+        println!("{tag} ({})", ops.len());
+        for op in ops {
+            println!("  {:<7} {:<72} {}", op.method, op.path, op.id);
+        }
+    }
+    let total = plystra_server_api::OPERATIONS.len();
+    println!(
+        "{} of {total} operations are not implemented",
+        missing.len()
+    );
+    Ok(())
+}

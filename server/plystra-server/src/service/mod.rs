@@ -1,0 +1,62 @@
+//! `Server` implements the generated tag traits. Each tag's implementation lives in a module of
+//! its own; a tag without one answers `501 NOT_IMPLEMENTED` from the generated defaults, and
+//! `plystra-server --list-unimplemented` lists those operations.
+
+mod system;
+
+use std::sync::Arc;
+
+use plystra_server_api::operations as ops;
+
+use crate::{Config, Store};
+
+/// The reference server's implementation of the contract.
+#[derive(Debug, Clone)]
+pub struct Server {
+    store: Store,
+    config: Arc<Config>,
+}
+
+impl Server {
+    /// A server over `store`.
+    pub fn new(store: Store, config: Arc<Config>) -> Self {
+        Server { store, config }
+    }
+
+    /// The database.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+}
+
+// Tags nobody has implemented yet: every operation answers 501 (see the module docs).
+impl ops::Console for Server {}
+impl ops::Auth for Server {}
+impl ops::Actor for Server {}
+impl ops::Admin for Server {}
+impl ops::ApiKeys for Server {}
+impl ops::Authorization for Server {}
+impl ops::Users for Server {}
+impl ops::Spaces for Server {}
+impl ops::Groups for Server {}
+impl ops::Members for Server {}
+impl ops::UserMembers for Server {}
+impl ops::Roles for Server {}
+impl ops::Permissions for Server {}
+impl ops::ResourceTypes for Server {}
+impl ops::Resources for Server {}
+impl ops::AppData for Server {}
+impl ops::DataConsole for Server {}
+impl ops::Audit for Server {}
+impl ops::Capabilities for Server {}
+impl ops::CapabilityGrants for Server {}
+impl ops::ActionGateway for Server {}
+impl ops::ProviderGovernance for Server {}
+impl ops::Plugins for Server {}
+impl ops::AppModules for Server {}
+impl ops::Templates for Server {}

@@ -1,0 +1,96 @@
+//! System routes (behaviour.md §14): health, readiness, version.
+
+use std::collections::BTreeMap;
+
+use plystra_server_api::operations::System;
+use plystra_server_api::responses::{GetHealthResponse, GetReadinessResponse, GetVersionResponse};
+use plystra_server_api::types::{
+    ErrorCode, Health, HealthEnvelope, PluginStatusSummary, Ready, ReadyEnvelope, VersionResponse,
+    VersionResponseEnvelope,
+};
+use poem::Request;
+use poem::http::StatusCode;
+use poem_openapi::payload::Json;
+
+use super::Server;
+use crate::ApiError;
+use crate::http::RequestId;
+
+/// Version of the decision trace format.
+const TRACE_VERSION: &str = "1.0";
+/// The database schema this build expects. No migration exists until the storage layer lands
+/// (issue "Reference server I"), so applied and expected are both zero.
+const SCHEMA_VERSION: &str = "000";
+
+/// The system capabilities in boot order, all served by this process.
+const CAPABILITIES: [&str; 5] = [
+    "audit.explainable",
+    "identity.business",
+    "resource.registry",
+    "authorization.resource",
+    "admin.control_plane",
+];
+
+fn capability_states() -> BTreeMap<String, String> {
+    CAPABILITIES
+        .iter()
+        .map(|id| (id.to_string(), "ready".to_string()))
+        .collect()
+}
+
+impl System for Server {
+    async fn get_health(&self, request: &Request) -> poem::Result<GetHealthResponse> {
+        Ok(GetHealthResponse::Ok(Json(HealthEnvelope {
+            data: Health {
+                status: "ok".into(),
+            },
+            request_id: RequestId::of(request),
+        })))
+    }
+
+    async fn get_readiness(&self, request: &Request) -> poem::Result<GetReadinessResponse> {
+        if let Err(e) = self.store().ping().await {
+            tracing::warn!(error = %e, "readiness: database unavailable");
+            return Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::NotReady,
+                "Database is not ready.",
+            )
+            .into());
+        }
+        Ok(GetReadinessResponse::Ok(Json(ReadyEnvelope {
+            data: Ready {
+                status: "ready".into(),
+                schema_version: SCHEMA_VERSION.into(),
+                expected_schema_version: SCHEMA_VERSION.into(),
+                trace_version: TRACE_VERSION.into(),
+                system_capabilities: capability_states(),
+                plugins: PluginStatusSummary {
+                    status: "ready".into(),
+                    total: 0,
+                    by_status: BTreeMap::new(),
+                },
+            },
+            request_id: RequestId::of(request),
+        })))
+    }
+
+    async fn get_version(&self, request: &Request) -> poem::Result<GetVersionResponse> {
+        Ok(GetVersionResponse::Ok(Json(VersionResponseEnvelope {
+            data: VersionResponse {
+                version: None,
+                core_version: self.config().core_version.clone(),
+                api_version: "v1".into(),
+                schema_version: SCHEMA_VERSION.into(),
+                expected_schema_version: SCHEMA_VERSION.into(),
+                trace_version: TRACE_VERSION.into(),
+                plugin_api_version: "1.0".into(),
+                resource_registry_version: "1.0".into(),
+                build_time: String::new(),
+                system_capabilities: capability_states(),
+                plugins: BTreeMap::new(),
+            },
+            request_id: RequestId::of(request),
+        })))
+    }
+}
