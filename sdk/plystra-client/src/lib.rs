@@ -9,6 +9,7 @@
     rustdoc::all
 )]
 
+#[rustfmt::skip]
 mod generated;
 
 pub use generated::*;

@@ -6,6 +6,7 @@
 //! [`runtime`] is the small hand-written support the generated code uses.
 
 #[allow(clippy::all, missing_docs)]
+#[rustfmt::skip]
 pub mod generated;
 pub mod runtime;
 

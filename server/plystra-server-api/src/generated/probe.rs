@@ -18,53 +18,53 @@ pub async fn unimplemented_operations<S: operations::Service>(
     let mut out = Vec::new();
     if is_not_implemented(
         operations::ActionGateway::list_action_executions(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[0usize]);
     }
     if is_not_implemented(
         operations::ActionGateway::begin_action_execution(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[1usize]);
     }
     if is_not_implemented(
         operations::ActionGateway::get_action_execution(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[2usize]);
     }
     if is_not_implemented(
         operations::ActionGateway::complete_action_execution(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[3usize]);
     }
@@ -74,256 +74,300 @@ pub async fn unimplemented_operations<S: operations::Service>(
         out.push(&operations::OPERATIONS[4usize]);
     }
     if is_not_implemented(
-        operations::Actor::switch_member(service, &request, Probe::probe(), Probe::probe()).await,
+        operations::Actor::switch_member(
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[5usize]);
     }
     if is_not_implemented(
         operations::Admin::list_admin_grants(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[6usize]);
     }
     if is_not_implemented(
-        operations::Admin::create_admin_grant(service, &request, Probe::probe(), Probe::probe())
+        operations::Admin::create_admin_grant(
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
             .await,
     ) {
         out.push(&operations::OPERATIONS[7usize]);
     }
     if is_not_implemented(
-        operations::Admin::get_admin_grant(service, &request, Probe::probe(), Probe::probe()).await,
+        operations::Admin::get_admin_grant(
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[8usize]);
     }
     if is_not_implemented(
         operations::Admin::revoke_admin_grant(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[9usize]);
     }
-    if is_not_implemented(operations::Admin::get_admin_me(service, &request, Probe::probe()).await)
-    {
+    if is_not_implemented(
+        operations::Admin::get_admin_me(service, &request, Probe::probe()).await,
+    ) {
         out.push(&operations::OPERATIONS[10usize]);
     }
     if is_not_implemented(
         operations::ApiKeys::list_api_keys(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[11usize]);
     }
     if is_not_implemented(
-        operations::ApiKeys::create_api_key(service, &request, Probe::probe(), Probe::probe())
+        operations::ApiKeys::create_api_key(
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
             .await,
     ) {
         out.push(&operations::OPERATIONS[12usize]);
     }
     if is_not_implemented(
-        operations::ApiKeys::get_api_key(service, &request, Probe::probe(), Probe::probe()).await,
+        operations::ApiKeys::get_api_key(
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[13usize]);
     }
     if is_not_implemented(
         operations::ApiKeys::revoke_api_key(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[14usize]);
     }
     if is_not_implemented(
         operations::AppData::lookup_app_data_record(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[15usize]);
     }
     if is_not_implemented(
         operations::AppModules::list_app_modules(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[16usize]);
     }
     if is_not_implemented(
-        operations::AppModules::get_app_module(service, &request, Probe::probe(), Probe::probe())
+        operations::AppModules::get_app_module(
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
             .await,
     ) {
         out.push(&operations::OPERATIONS[17usize]);
     }
     if is_not_implemented(
         operations::AppModules::list_app_module_admin_menus(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[18usize]);
     }
     if is_not_implemented(
         operations::AppModules::list_app_module_audit_events(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[19usize]);
     }
     if is_not_implemented(
         operations::AppModules::disable_app_module(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[20usize]);
     }
     if is_not_implemented(
         operations::AppModules::enable_app_module(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[21usize]);
     }
     if is_not_implemented(
         operations::AppModules::list_app_module_permissions(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[22usize]);
     }
     if is_not_implemented(
         operations::AppModules::list_app_module_resources(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[23usize]);
     }
     if is_not_implemented(
         operations::AppModules::list_app_module_settings(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[24usize]);
     }
     if is_not_implemented(
         operations::AppModules::update_app_module_settings(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[25usize]);
     }
     if is_not_implemented(
         operations::AppModules::uninstall_app_module(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[26usize]);
     }
     if is_not_implemented(
         operations::Audit::list_audit_logs(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[27usize]);
     }
     if is_not_implemented(
-        operations::Audit::get_audit_log(service, &request, Probe::probe(), Probe::probe()).await,
+        operations::Audit::get_audit_log(
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[28usize]);
     }
-    if is_not_implemented(operations::Auth::login(service, &request, Probe::probe()).await) {
+    if is_not_implemented(
+        operations::Auth::login(service, &request, Probe::probe()).await,
+    ) {
         out.push(&operations::OPERATIONS[29usize]);
     }
-    if is_not_implemented(operations::Auth::logout(service, &request, Probe::probe()).await) {
+    if is_not_implemented(
+        operations::Auth::logout(service, &request, Probe::probe()).await,
+    ) {
         out.push(&operations::OPERATIONS[30usize]);
     }
     if is_not_implemented(
@@ -336,223 +380,232 @@ pub async fn unimplemented_operations<S: operations::Service>(
     ) {
         out.push(&operations::OPERATIONS[32usize]);
     }
-    if is_not_implemented(operations::Auth::register(service, &request, Probe::probe()).await) {
+    if is_not_implemented(
+        operations::Auth::register(service, &request, Probe::probe()).await,
+    ) {
         out.push(&operations::OPERATIONS[33usize]);
     }
     if is_not_implemented(
         operations::Authorization::check_authorization(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[34usize]);
     }
     if is_not_implemented(
         operations::Authorization::explain_authorization(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[35usize]);
     }
     if is_not_implemented(
-        operations::Capabilities::list_capabilities(service, &request, Probe::probe()).await,
+        operations::Capabilities::list_capabilities(service, &request, Probe::probe())
+            .await,
     ) {
         out.push(&operations::OPERATIONS[36usize]);
     }
     if is_not_implemented(
         operations::CapabilityGrants::issue_capability_grant(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[37usize]);
     }
     if is_not_implemented(
         operations::CapabilityGrants::revoke_capability_grant(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[38usize]);
     }
     if is_not_implemented(
         operations::CapabilityGrants::record_capability_outcome(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[39usize]);
     }
     if is_not_implemented(
         operations::CapabilityGrants::list_capability_provider_bindings(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[40usize]);
     }
     if is_not_implemented(
         operations::CapabilityGrants::upsert_capability_provider_binding(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[41usize]);
     }
     if is_not_implemented(
         operations::CapabilityGrants::get_capability_provider_binding(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[42usize]);
     }
     if is_not_implemented(
         operations::CapabilityGrants::disable_capability_provider_binding(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[43usize]);
     }
     if is_not_implemented(
         operations::CapabilityGrants::update_capability_provider_binding(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[44usize]);
     }
     if is_not_implemented(
-        operations::Console::get_console_overview(service, &request, Probe::probe()).await,
+        operations::Console::get_console_overview(service, &request, Probe::probe())
+            .await,
     ) {
         out.push(&operations::OPERATIONS[45usize]);
     }
     if is_not_implemented(
         operations::DataConsole::list_data_rows(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[46usize]);
     }
     if is_not_implemented(
         operations::DataConsole::create_data_row(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[47usize]);
     }
     if is_not_implemented(
         operations::DataConsole::get_data_row(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[48usize]);
     }
     if is_not_implemented(
         operations::DataConsole::delete_data_row(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[49usize]);
     }
     if is_not_implemented(
         operations::DataConsole::update_data_row(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[50usize]);
     }
     if is_not_implemented(
         operations::DataConsole::list_data_tables(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[51usize]);
     }
     if is_not_implemented(
         operations::CapabilityGrants::introspect_capability_grant(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[52usize]);
     }
     if is_not_implemented(
-        operations::Groups::get_group_by_id(service, &request, Probe::probe(), Probe::probe())
+        operations::Groups::get_group_by_id(
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
             .await,
     ) {
         out.push(&operations::OPERATIONS[53usize]);
@@ -561,266 +614,303 @@ pub async fn unimplemented_operations<S: operations::Service>(
         out.push(&operations::OPERATIONS[54usize]);
     }
     if is_not_implemented(
-        operations::Members::get_member_by_id(service, &request, Probe::probe(), Probe::probe())
+        operations::Members::get_member_by_id(
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
             .await,
     ) {
         out.push(&operations::OPERATIONS[55usize]);
     }
     if is_not_implemented(
         operations::Permissions::list_permissions(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[56usize]);
     }
     if is_not_implemented(
         operations::Permissions::create_permission(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[57usize]);
     }
     if is_not_implemented(
-        operations::Permissions::get_permission(service, &request, Probe::probe(), Probe::probe())
+        operations::Permissions::get_permission(
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
             .await,
     ) {
         out.push(&operations::OPERATIONS[58usize]);
     }
     if is_not_implemented(
         operations::Permissions::update_permission(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[59usize]);
     }
     if is_not_implemented(
         operations::Permissions::disable_permission(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[60usize]);
     }
     if is_not_implemented(
         operations::Plugins::list_plugins(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[61usize]);
     }
     if is_not_implemented(
-        operations::Plugins::install_plugin(service, &request, Probe::probe(), Probe::probe())
+        operations::Plugins::install_plugin(
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
             .await,
     ) {
         out.push(&operations::OPERATIONS[62usize]);
     }
     if is_not_implemented(
         operations::Plugins::validate_plugin_manifest(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[63usize]);
     }
     if is_not_implemented(
-        operations::Plugins::get_plugin(service, &request, Probe::probe(), Probe::probe()).await,
+        operations::Plugins::get_plugin(
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[64usize]);
     }
     if is_not_implemented(
         operations::Plugins::list_plugin_admin_menus(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[65usize]);
     }
     if is_not_implemented(
         operations::Plugins::list_plugin_audit_events(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[66usize]);
     }
     if is_not_implemented(
-        operations::Plugins::disable_plugin(service, &request, Probe::probe(), Probe::probe())
+        operations::Plugins::disable_plugin(
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
             .await,
     ) {
         out.push(&operations::OPERATIONS[67usize]);
     }
     if is_not_implemented(
-        operations::Plugins::enable_plugin(service, &request, Probe::probe(), Probe::probe()).await,
+        operations::Plugins::enable_plugin(
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[68usize]);
     }
     if is_not_implemented(
         operations::Plugins::list_plugin_permissions(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[69usize]);
     }
     if is_not_implemented(
         operations::Plugins::list_plugin_resources(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[70usize]);
     }
     if is_not_implemented(
         operations::Plugins::list_plugin_settings(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[71usize]);
     }
     if is_not_implemented(
         operations::Plugins::update_plugin_settings(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[72usize]);
     }
     if is_not_implemented(
-        operations::Plugins::uninstall_plugin(service, &request, Probe::probe(), Probe::probe())
+        operations::Plugins::uninstall_plugin(
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
             .await,
     ) {
         out.push(&operations::OPERATIONS[73usize]);
     }
     if is_not_implemented(
         operations::ProviderGovernance::list_provider_installations(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[74usize]);
     }
     if is_not_implemented(
         operations::ProviderGovernance::get_provider_installation(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[75usize]);
     }
     if is_not_implemented(
         operations::ProviderGovernance::list_provider_migration_revisions(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[76usize]);
     }
     if is_not_implemented(
         operations::ProviderGovernance::create_provider_migration_revision(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[77usize]);
     }
     if is_not_implemented(
         operations::ProviderGovernance::get_provider_migration_revision(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[78usize]);
     }
     if is_not_implemented(
         operations::ProviderGovernance::review_provider_migration_revision(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[79usize]);
     }
     if is_not_implemented(
         operations::CapabilityGrants::issue_provider_request_context(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[80usize]);
     }
@@ -829,979 +919,1011 @@ pub async fn unimplemented_operations<S: operations::Service>(
     }
     if is_not_implemented(
         operations::ResourceTypes::list_resource_types(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[82usize]);
     }
     if is_not_implemented(
         operations::ResourceTypes::upsert_resource_type(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[83usize]);
     }
     if is_not_implemented(
         operations::ResourceTypes::get_resource_type(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[84usize]);
     }
     if is_not_implemented(
         operations::ResourceTypes::list_resource_actions(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[85usize]);
     }
     if is_not_implemented(
         operations::ResourceTypes::upsert_resource_action(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[86usize]);
     }
     if is_not_implemented(
         operations::ResourceTypes::get_resource_mapping(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[87usize]);
     }
     if is_not_implemented(
         operations::ResourceTypes::upsert_resource_mapping(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[88usize]);
     }
     if is_not_implemented(
         operations::Resources::list_resources(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[89usize]);
     }
     if is_not_implemented(
-        operations::Resources::create_resource(service, &request, Probe::probe(), Probe::probe())
+        operations::Resources::create_resource(
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
             .await,
     ) {
         out.push(&operations::OPERATIONS[90usize]);
     }
     if is_not_implemented(
         operations::Resources::get_resource_by_type_and_id(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[91usize]);
     }
     if is_not_implemented(
         operations::Permissions::list_role_permissions(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[92usize]);
     }
     if is_not_implemented(
         operations::Permissions::create_role_permission(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[93usize]);
     }
     if is_not_implemented(
         operations::Permissions::get_role_permission(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[94usize]);
     }
     if is_not_implemented(
         operations::Permissions::delete_role_permission(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[95usize]);
     }
     if is_not_implemented(
-        operations::Roles::get_role_by_id(service, &request, Probe::probe(), Probe::probe()).await,
+        operations::Roles::get_role_by_id(
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[96usize]);
     }
     if is_not_implemented(
         operations::Spaces::list_spaces(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[97usize]);
     }
     if is_not_implemented(
-        operations::Spaces::create_space(service, &request, Probe::probe(), Probe::probe()).await,
+        operations::Spaces::create_space(
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[98usize]);
     }
     if is_not_implemented(
-        operations::Spaces::get_space(service, &request, Probe::probe(), Probe::probe()).await,
+        operations::Spaces::get_space(service, &request, Probe::probe(), Probe::probe())
+            .await,
     ) {
         out.push(&operations::OPERATIONS[99usize]);
     }
     if is_not_implemented(
         operations::Spaces::update_space(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[100usize]);
     }
     if is_not_implemented(
         operations::Audit::list_space_audit_logs(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[101usize]);
     }
     if is_not_implemented(
         operations::Audit::get_space_audit_log(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[102usize]);
     }
     if is_not_implemented(
         operations::AppData::get_app_data_space_info(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[103usize]);
     }
     if is_not_implemented(
         operations::AppData::list_app_data_models(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[104usize]);
     }
     if is_not_implemented(
         operations::AppData::create_app_data_model(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[105usize]);
     }
     if is_not_implemented(
         operations::AppData::get_app_data_model(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[106usize]);
     }
     if is_not_implemented(
         operations::AppData::update_app_data_model(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[107usize]);
     }
     if is_not_implemented(
         operations::AppData::list_app_data_records(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[108usize]);
     }
     if is_not_implemented(
         operations::AppData::create_app_data_record(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[109usize]);
     }
     if is_not_implemented(
         operations::AppData::get_app_data_record(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[110usize]);
     }
     if is_not_implemented(
         operations::AppData::delete_app_data_record(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[111usize]);
     }
     if is_not_implemented(
         operations::AppData::update_app_data_record(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[112usize]);
     }
     if is_not_implemented(
         operations::AppData::archive_app_data_record(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[113usize]);
     }
     if is_not_implemented(
         operations::AppData::list_app_data_record_revisions(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[114usize]);
     }
     if is_not_implemented(
         operations::AppData::batch_app_data_records(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[115usize]);
     }
     if is_not_implemented(
         operations::Spaces::disable_space(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[116usize]);
     }
     if is_not_implemented(
         operations::Groups::list_groups(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[117usize]);
     }
     if is_not_implemented(
         operations::Groups::create_group(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[118usize]);
     }
     if is_not_implemented(
-        operations::Groups::get_group_tree(service, &request, Probe::probe(), Probe::probe()).await,
+        operations::Groups::get_group_tree(
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[119usize]);
     }
     if is_not_implemented(
         operations::Groups::get_group(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[120usize]);
     }
     if is_not_implemented(
         operations::Groups::update_group(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[121usize]);
     }
     if is_not_implemented(
         operations::Groups::disable_group(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[122usize]);
     }
     if is_not_implemented(
         operations::Roles::list_member_roles(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[123usize]);
     }
     if is_not_implemented(
         operations::Roles::create_member_role(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[124usize]);
     }
     if is_not_implemented(
         operations::Roles::get_member_role(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[125usize]);
     }
     if is_not_implemented(
         operations::Roles::revoke_member_role(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[126usize]);
     }
     if is_not_implemented(
         operations::Members::list_members(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[127usize]);
     }
     if is_not_implemented(
         operations::Members::create_member(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[128usize]);
     }
     if is_not_implemented(
         operations::Members::get_member(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[129usize]);
     }
     if is_not_implemented(
         operations::Members::update_member(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[130usize]);
     }
     if is_not_implemented(
         operations::Members::disable_member(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[131usize]);
     }
     if is_not_implemented(
         operations::Resources::list_space_resources(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[132usize]);
     }
     if is_not_implemented(
         operations::Resources::create_space_resource(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[133usize]);
     }
     if is_not_implemented(
         operations::Resources::get_space_resource(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[134usize]);
     }
     if is_not_implemented(
         operations::Resources::update_space_resource(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[135usize]);
     }
     if is_not_implemented(
         operations::Resources::archive_space_resource(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[136usize]);
     }
     if is_not_implemented(
         operations::Spaces::restore_space(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[137usize]);
     }
     if is_not_implemented(
         operations::Permissions::list_space_role_permissions(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[138usize]);
     }
     if is_not_implemented(
         operations::Permissions::create_space_role_permission(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[139usize]);
     }
     if is_not_implemented(
         operations::Permissions::get_space_role_permission(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[140usize]);
     }
     if is_not_implemented(
         operations::Permissions::delete_space_role_permission(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[141usize]);
     }
     if is_not_implemented(
         operations::Roles::list_roles(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[142usize]);
     }
     if is_not_implemented(
         operations::Roles::create_role(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[143usize]);
     }
     if is_not_implemented(
         operations::Roles::get_role(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[144usize]);
     }
     if is_not_implemented(
         operations::Roles::update_role(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[145usize]);
     }
     if is_not_implemented(
         operations::Roles::disable_role(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[146usize]);
     }
     if is_not_implemented(
         operations::UserMembers::list_user_members(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[147usize]);
     }
     if is_not_implemented(
         operations::UserMembers::create_user_member(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[148usize]);
     }
     if is_not_implemented(
         operations::UserMembers::get_user_member(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[149usize]);
     }
     if is_not_implemented(
         operations::UserMembers::update_user_member(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[150usize]);
     }
     if is_not_implemented(
         operations::UserMembers::revoke_user_member(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[151usize]);
     }
     if is_not_implemented(
         operations::Templates::list_templates(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[152usize]);
     }
     if is_not_implemented(
-        operations::Templates::get_template(service, &request, Probe::probe(), Probe::probe())
+        operations::Templates::get_template(
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
             .await,
     ) {
         out.push(&operations::OPERATIONS[153usize]);
     }
     if is_not_implemented(
         operations::Templates::install_template(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[154usize]);
     }
     if is_not_implemented(
         operations::Templates::preview_template_install(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[155usize]);
     }
     if is_not_implemented(
         operations::UserMembers::get_user_member_by_id(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[156usize]);
     }
     if is_not_implemented(
         operations::Users::list_users(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[157usize]);
     }
     if is_not_implemented(
-        operations::Users::create_user(service, &request, Probe::probe(), Probe::probe()).await,
+        operations::Users::create_user(service, &request, Probe::probe(), Probe::probe())
+            .await,
     ) {
         out.push(&operations::OPERATIONS[158usize]);
     }
     if is_not_implemented(
-        operations::Users::get_user(service, &request, Probe::probe(), Probe::probe()).await,
+        operations::Users::get_user(service, &request, Probe::probe(), Probe::probe())
+            .await,
     ) {
         out.push(&operations::OPERATIONS[159usize]);
     }
     if is_not_implemented(
         operations::Users::update_user(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[160usize]);
     }
     if is_not_implemented(
         operations::Users::disable_user(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[161usize]);
     }
     if is_not_implemented(
         operations::Users::restore_user(
-            service,
-            &request,
-            Probe::probe(),
-            Probe::probe(),
-            Probe::probe(),
-        )
-        .await,
+                service,
+                &request,
+                Probe::probe(),
+                Probe::probe(),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[162usize]);
     }
     if is_not_implemented(operations::System::get_version(service, &request).await) {
         out.push(&operations::OPERATIONS[163usize]);
     }
-    if is_not_implemented(operations::System::get_metrics(service, &request, Probe::probe()).await)
-    {
+    if is_not_implemented(
+        operations::System::get_metrics(service, &request, Probe::probe()).await,
+    ) {
         out.push(&operations::OPERATIONS[164usize]);
     }
     out

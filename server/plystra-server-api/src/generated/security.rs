@@ -103,7 +103,9 @@ pub enum MetricsTokenAuthOrBearerAuthOrApiKeyAuth {
 impl From<MetricsTokenAuthOrBearerAuthOrApiKeyAuth> for Credential {
     fn from(value: MetricsTokenAuthOrBearerAuthOrApiKeyAuth) -> Self {
         match value {
-            MetricsTokenAuthOrBearerAuthOrApiKeyAuth::MetricsTokenAuth(inner) => inner.into(),
+            MetricsTokenAuthOrBearerAuthOrApiKeyAuth::MetricsTokenAuth(inner) => {
+                inner.into()
+            }
             MetricsTokenAuthOrBearerAuthOrApiKeyAuth::BearerAuth(inner) => inner.into(),
             MetricsTokenAuthOrBearerAuthOrApiKeyAuth::ApiKeyAuth(inner) => inner.into(),
         }
