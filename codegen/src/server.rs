@@ -496,6 +496,17 @@ impl<'a> Gen<'a> {
         Ok(params)
     }
 
+    /// The component name of the operation's JSON request body.
+    fn body_schema(&self, op: &Op) -> Option<String> {
+        let ReferenceOr::Item(body) = op.op.request_body.as_ref()? else {
+            return None;
+        };
+        match body.content.get("application/json")?.schema.as_ref()? {
+            ReferenceOr::Reference { reference } => Some(ref_name(reference).to_string()),
+            ReferenceOr::Item(_) => None,
+        }
+    }
+
     fn body(&self, op: &Op) -> Option<Body> {
         let ReferenceOr::Item(body) = op.op.request_body.as_ref()? else {
             return None;
@@ -559,8 +570,15 @@ impl<'a> Gen<'a> {
         let table = self.ops.iter().map(|op| {
             let (id, tag, method, path) = (op.id, op.tag, op.method, op.path);
             let summary = op.op.summary.clone().unwrap_or_default();
+            let body = match self.body_schema(op) {
+                Some(name) => quote! { Some(#name) },
+                None => quote! { None },
+            };
             quote! {
-                Operation { id: #id, tag: #tag, method: #method, path: #path, summary: #summary },
+                Operation {
+                    id: #id, tag: #tag, method: #method, path: #path, summary: #summary,
+                    request_body: #body,
+                },
             }
         });
         let mut traits = Vec::new();

@@ -22,6 +22,8 @@ pub struct Operation {
     pub path: &'static str,
     /// The spec's summary.
     pub summary: &'static str,
+    /// The schema of the JSON request body, if the operation takes one.
+    pub request_body: Option<&'static str>,
 }
 
 /// What every generated trait method answers until a server implements it: HTTP 501.

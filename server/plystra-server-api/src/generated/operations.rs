@@ -12,6 +12,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/action-executions",
         summary: "Browse the Action Gateway execution ledger",
+        request_body: None,
     },
     Operation {
         id: "beginActionExecution",
@@ -19,6 +20,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/action-executions",
         summary: "Start a controlled action execution",
+        request_body: Some("ActionExecutionRequest"),
     },
     Operation {
         id: "getActionExecution",
@@ -26,6 +28,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/action-executions/{action_execution_id}",
         summary: "Read one Action Gateway execution",
+        request_body: None,
     },
     Operation {
         id: "completeActionExecution",
@@ -33,6 +36,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/action-executions/{action_execution_id}/complete",
         summary: "Report the result of an action execution",
+        request_body: Some("ActionExecutionCompleteRequest"),
     },
     Operation {
         id: "getActorContext",
@@ -40,6 +44,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/actor/context",
         summary: "Show the session's active actor",
+        request_body: None,
     },
     Operation {
         id: "switchMember",
@@ -47,6 +52,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/actor/switch-member",
         summary: "Change the session's active member",
+        request_body: Some("SwitchMemberRequest"),
     },
     Operation {
         id: "listAdminGrants",
@@ -54,6 +60,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/admin/grants",
         summary: "Browse admin grants",
+        request_body: None,
     },
     Operation {
         id: "createAdminGrant",
@@ -61,6 +68,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/admin/grants",
         summary: "Grant an admin level to a user",
+        request_body: Some("AdminGrantMutationRequest"),
     },
     Operation {
         id: "getAdminGrant",
@@ -68,6 +76,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/admin/grants/{admin_grant_id}",
         summary: "Read one admin grant",
+        request_body: None,
     },
     Operation {
         id: "revokeAdminGrant",
@@ -75,6 +84,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/admin/grants/{admin_grant_id}/revoke",
         summary: "Withdraw an admin grant",
+        request_body: Some("AdminGrantUpdateRequest"),
     },
     Operation {
         id: "getAdminMe",
@@ -82,6 +92,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/admin/me",
         summary: "Describe the calling admin principal",
+        request_body: None,
     },
     Operation {
         id: "listAPIKeys",
@@ -89,6 +100,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/api-keys",
         summary: "Browse scoped API keys",
+        request_body: None,
     },
     Operation {
         id: "createAPIKey",
@@ -96,6 +108,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/api-keys",
         summary: "Mint a scoped API key",
+        request_body: Some("ApiKeyMutationRequest"),
     },
     Operation {
         id: "getAPIKey",
@@ -103,6 +116,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/api-keys/{api_key_id}",
         summary: "Read one API key",
+        request_body: None,
     },
     Operation {
         id: "revokeAPIKey",
@@ -110,6 +124,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/api-keys/{api_key_id}/revoke",
         summary: "Withdraw an API key",
+        request_body: Some("ApiKeyUpdateRequest"),
     },
     Operation {
         id: "lookupAppDataRecord",
@@ -117,6 +132,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/app-data/{model_key}/{record_id}",
         summary: "Look up an app data record by model and id",
+        request_body: None,
     },
     Operation {
         id: "listAppModules",
@@ -124,6 +140,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/app-modules",
         summary: "Browse app modules",
+        request_body: None,
     },
     Operation {
         id: "getAppModule",
@@ -131,6 +148,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/app-modules/{module_key}",
         summary: "Read one app module",
+        request_body: None,
     },
     Operation {
         id: "listAppModuleAdminMenus",
@@ -138,6 +156,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/app-modules/{module_key}/admin-menus",
         summary: "List an app module's admin menu entries",
+        request_body: None,
     },
     Operation {
         id: "listAppModuleAuditEvents",
@@ -145,6 +164,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/app-modules/{module_key}/audit-events",
         summary: "List an app module's audit event types",
+        request_body: None,
     },
     Operation {
         id: "disableAppModule",
@@ -152,6 +172,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/app-modules/{module_key}/disable",
         summary: "Switch an app module off",
+        request_body: None,
     },
     Operation {
         id: "enableAppModule",
@@ -159,6 +180,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/app-modules/{module_key}/enable",
         summary: "Switch an app module on",
+        request_body: None,
     },
     Operation {
         id: "listAppModulePermissions",
@@ -166,6 +188,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/app-modules/{module_key}/permissions",
         summary: "List an app module's permissions",
+        request_body: None,
     },
     Operation {
         id: "listAppModuleResources",
@@ -173,6 +196,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/app-modules/{module_key}/resources",
         summary: "List an app module's resource types",
+        request_body: None,
     },
     Operation {
         id: "listAppModuleSettings",
@@ -180,6 +204,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/app-modules/{module_key}/settings",
         summary: "List an app module's settings",
+        request_body: None,
     },
     Operation {
         id: "updateAppModuleSettings",
@@ -187,6 +212,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "PATCH",
         path: "/api/v1/app-modules/{module_key}/settings",
         summary: "Change an app module's settings",
+        request_body: Some("PluginSettingsUpdateRequest"),
     },
     Operation {
         id: "uninstallAppModule",
@@ -194,6 +220,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/app-modules/{module_key}/uninstall",
         summary: "Remove an app module",
+        request_body: None,
     },
     Operation {
         id: "listAuditLogs",
@@ -201,6 +228,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/audit/logs",
         summary: "Search the audit log",
+        request_body: None,
     },
     Operation {
         id: "getAuditLog",
@@ -208,6 +236,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/audit/logs/{audit_log_id}",
         summary: "Read one audit row",
+        request_body: None,
     },
     Operation {
         id: "login",
@@ -215,6 +244,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/auth/login",
         summary: "Log in with email and password",
+        request_body: Some("LoginRequest"),
     },
     Operation {
         id: "logout",
@@ -222,6 +252,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/auth/logout",
         summary: "Log out",
+        request_body: Some("LogoutRequest"),
     },
     Operation {
         id: "getCurrentSession",
@@ -229,6 +260,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/auth/me",
         summary: "Show the current session",
+        request_body: None,
     },
     Operation {
         id: "refreshSession",
@@ -236,6 +268,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/auth/refresh",
         summary: "Rotate session tokens",
+        request_body: Some("RefreshRequest"),
     },
     Operation {
         id: "register",
@@ -243,6 +276,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/auth/register",
         summary: "Register a user account",
+        request_body: Some("RegisterRequest"),
     },
     Operation {
         id: "checkAuthorization",
@@ -250,6 +284,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/authz/check",
         summary: "Check whether an actor may perform an action",
+        request_body: Some("AuthzRequest"),
     },
     Operation {
         id: "explainAuthorization",
@@ -257,6 +292,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/authz/explain",
         summary: "Explain an authorization decision",
+        request_body: Some("AuthzRequest"),
     },
     Operation {
         id: "listCapabilities",
@@ -264,6 +300,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/capabilities",
         summary: "List system capabilities",
+        request_body: None,
     },
     Operation {
         id: "issueCapabilityGrant",
@@ -271,6 +308,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/capability-grants",
         summary: "Issue a capability grant",
+        request_body: Some("CapabilityGrantRequest"),
     },
     Operation {
         id: "revokeCapabilityGrant",
@@ -278,6 +316,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/capability-grants/{capability_grant_id}/revoke",
         summary: "Withdraw a capability grant",
+        request_body: Some("CapabilityGrantRevokeRequest"),
     },
     Operation {
         id: "recordCapabilityOutcome",
@@ -285,6 +324,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/capability-outcomes",
         summary: "Record a capability invocation outcome",
+        request_body: Some("CapabilityOutcomeRequest"),
     },
     Operation {
         id: "listCapabilityProviderBindings",
@@ -292,6 +332,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/capability-provider-bindings",
         summary: "Browse capability provider bindings",
+        request_body: None,
     },
     Operation {
         id: "upsertCapabilityProviderBinding",
@@ -299,6 +340,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/capability-provider-bindings",
         summary: "Create or replace a capability provider binding",
+        request_body: Some("CapabilityProviderBindingMutationRequest"),
     },
     Operation {
         id: "getCapabilityProviderBinding",
@@ -306,6 +348,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/capability-provider-bindings/{binding_id}",
         summary: "Read one capability provider binding",
+        request_body: None,
     },
     Operation {
         id: "disableCapabilityProviderBinding",
@@ -313,6 +356,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "DELETE",
         path: "/api/v1/capability-provider-bindings/{binding_id}",
         summary: "Switch a capability provider binding off",
+        request_body: None,
     },
     Operation {
         id: "updateCapabilityProviderBinding",
@@ -320,6 +364,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "PATCH",
         path: "/api/v1/capability-provider-bindings/{binding_id}",
         summary: "Modify a capability provider binding",
+        request_body: Some("CapabilityProviderBindingMutationRequest"),
     },
     Operation {
         id: "getConsoleOverview",
@@ -327,6 +372,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/console/overview",
         summary: "Admin console landing data",
+        request_body: None,
     },
     Operation {
         id: "listDataRows",
@@ -334,6 +380,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/data/rows/{resource_type}",
         summary: "List data console rows",
+        request_body: None,
     },
     Operation {
         id: "createDataRow",
@@ -341,6 +388,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/data/rows/{resource_type}",
         summary: "Create a data console row",
+        request_body: Some("DataRowMutationRequest"),
     },
     Operation {
         id: "getDataRow",
@@ -348,6 +396,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/data/rows/{resource_type}/{resource_id}",
         summary: "Read one data console row",
+        request_body: None,
     },
     Operation {
         id: "deleteDataRow",
@@ -355,6 +404,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "DELETE",
         path: "/api/v1/data/rows/{resource_type}/{resource_id}",
         summary: "Delete a data console row",
+        request_body: None,
     },
     Operation {
         id: "updateDataRow",
@@ -362,6 +412,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "PATCH",
         path: "/api/v1/data/rows/{resource_type}/{resource_id}",
         summary: "Update a data console row",
+        request_body: Some("DataRowMutationRequest"),
     },
     Operation {
         id: "listDataTables",
@@ -369,6 +420,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/data/tables",
         summary: "List data console tables",
+        request_body: None,
     },
     Operation {
         id: "introspectCapabilityGrant",
@@ -376,6 +428,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/grants/introspect",
         summary: "Introspect a capability grant token",
+        request_body: Some("GrantIntrospectionRequest"),
     },
     Operation {
         id: "getGroupByID",
@@ -383,6 +436,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/groups/{group_id}",
         summary: "Read a group by id",
+        request_body: None,
     },
     Operation {
         id: "getHealth",
@@ -390,6 +444,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/health",
         summary: "Liveness probe",
+        request_body: None,
     },
     Operation {
         id: "getMemberByID",
@@ -397,6 +452,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/members/{member_id}",
         summary: "Read a member by id",
+        request_body: None,
     },
     Operation {
         id: "listPermissions",
@@ -404,6 +460,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/permissions",
         summary: "List permission definitions",
+        request_body: None,
     },
     Operation {
         id: "createPermission",
@@ -411,6 +468,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/permissions",
         summary: "Define a permission",
+        request_body: Some("PermissionMutationRequest"),
     },
     Operation {
         id: "getPermission",
@@ -418,6 +476,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/permissions/{permission_id}",
         summary: "Read one permission definition",
+        request_body: None,
     },
     Operation {
         id: "updatePermission",
@@ -425,6 +484,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "PATCH",
         path: "/api/v1/permissions/{permission_id}",
         summary: "Update a permission definition",
+        request_body: Some("PermissionUpdateRequest"),
     },
     Operation {
         id: "disablePermission",
@@ -432,6 +492,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/permissions/{permission_id}/disable",
         summary: "Disable a permission definition",
+        request_body: Some("PermissionUpdateRequest"),
     },
     Operation {
         id: "listPlugins",
@@ -439,6 +500,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/plugins",
         summary: "List plugins",
+        request_body: None,
     },
     Operation {
         id: "installPlugin",
@@ -446,6 +508,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/plugins/install",
         summary: "Install a plugin from its manifest",
+        request_body: Some("PluginInstallRequest"),
     },
     Operation {
         id: "validatePluginManifest",
@@ -453,6 +516,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/plugins/validate-manifest",
         summary: "Validate a plugin manifest",
+        request_body: Some("PluginManifest"),
     },
     Operation {
         id: "getPlugin",
@@ -460,6 +524,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/plugins/{plugin_key}",
         summary: "Read one plugin",
+        request_body: None,
     },
     Operation {
         id: "listPluginAdminMenus",
@@ -467,6 +532,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/plugins/{plugin_key}/admin-menus",
         summary: "List a plugin's admin menu entries",
+        request_body: None,
     },
     Operation {
         id: "listPluginAuditEvents",
@@ -474,6 +540,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/plugins/{plugin_key}/audit-events",
         summary: "List a plugin's audit event types",
+        request_body: None,
     },
     Operation {
         id: "disablePlugin",
@@ -481,6 +548,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/plugins/{plugin_key}/disable",
         summary: "Disable a plugin",
+        request_body: None,
     },
     Operation {
         id: "enablePlugin",
@@ -488,6 +556,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/plugins/{plugin_key}/enable",
         summary: "Enable a plugin",
+        request_body: None,
     },
     Operation {
         id: "listPluginPermissions",
@@ -495,6 +564,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/plugins/{plugin_key}/permissions",
         summary: "List a plugin's permissions",
+        request_body: None,
     },
     Operation {
         id: "listPluginResources",
@@ -502,6 +572,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/plugins/{plugin_key}/resources",
         summary: "List a plugin's resource types",
+        request_body: None,
     },
     Operation {
         id: "listPluginSettings",
@@ -509,6 +580,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/plugins/{plugin_key}/settings",
         summary: "List a plugin's settings",
+        request_body: None,
     },
     Operation {
         id: "updatePluginSettings",
@@ -516,6 +588,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "PATCH",
         path: "/api/v1/plugins/{plugin_key}/settings",
         summary: "Change a plugin's settings",
+        request_body: Some("PluginSettingsUpdateRequest"),
     },
     Operation {
         id: "uninstallPlugin",
@@ -523,6 +596,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/plugins/{plugin_key}/uninstall",
         summary: "Uninstall a plugin",
+        request_body: None,
     },
     Operation {
         id: "listProviderInstallations",
@@ -530,6 +604,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/provider-installations",
         summary: "Browse provider installations",
+        request_body: None,
     },
     Operation {
         id: "getProviderInstallation",
@@ -537,6 +612,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/provider-installations/{provider_installation_id}",
         summary: "Read one provider installation",
+        request_body: None,
     },
     Operation {
         id: "listProviderMigrationRevisions",
@@ -544,6 +620,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/provider-migration-revisions",
         summary: "Browse provider migration revisions",
+        request_body: None,
     },
     Operation {
         id: "createProviderMigrationRevision",
@@ -551,6 +628,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/provider-migration-revisions",
         summary: "Submit a provider migration revision",
+        request_body: Some("ProviderMigrationRevisionRequest"),
     },
     Operation {
         id: "getProviderMigrationRevision",
@@ -558,6 +636,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/provider-migration-revisions/{provider_migration_revision_id}",
         summary: "Read one provider migration revision",
+        request_body: None,
     },
     Operation {
         id: "reviewProviderMigrationRevision",
@@ -565,6 +644,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/provider-migration-revisions/{provider_migration_revision_id}/review",
         summary: "Approve or reject a provider migration revision",
+        request_body: Some("ProviderMigrationReviewRequest"),
     },
     Operation {
         id: "issueProviderRequestContext",
@@ -572,6 +652,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/provider-request-contexts",
         summary: "Issue a provider request context",
+        request_body: Some("ProviderRequestContextRequest"),
     },
     Operation {
         id: "getReadiness",
@@ -579,6 +660,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/ready",
         summary: "Readiness probe",
+        request_body: None,
     },
     Operation {
         id: "listResourceTypes",
@@ -586,6 +668,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/resource-types",
         summary: "List registered resource types",
+        request_body: None,
     },
     Operation {
         id: "upsertResourceType",
@@ -593,6 +676,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/resource-types",
         summary: "Declare a resource type",
+        request_body: Some("ResourceTypeMutationRequest"),
     },
     Operation {
         id: "getResourceType",
@@ -600,6 +684,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/resource-types/{resource_type}",
         summary: "Read one resource type",
+        request_body: None,
     },
     Operation {
         id: "listResourceActions",
@@ -607,6 +692,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/resource-types/{resource_type}/actions",
         summary: "List a resource type's actions",
+        request_body: None,
     },
     Operation {
         id: "upsertResourceAction",
@@ -614,6 +700,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/resource-types/{resource_type}/actions",
         summary: "Declare an action of a resource type",
+        request_body: Some("ResourceActionMutationRequest"),
     },
     Operation {
         id: "getResourceMapping",
@@ -621,6 +708,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/resource-types/{resource_type}/mapping",
         summary: "Read a resource type's storage mapping",
+        request_body: None,
     },
     Operation {
         id: "upsertResourceMapping",
@@ -628,6 +716,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/resource-types/{resource_type}/mapping",
         summary: "Set a resource type's storage mapping",
+        request_body: Some("ResourceMappingMutationRequest"),
     },
     Operation {
         id: "listResources",
@@ -635,6 +724,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/resources",
         summary: "Browse protected resources",
+        request_body: None,
     },
     Operation {
         id: "createResource",
@@ -642,6 +732,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/resources",
         summary: "Register a protected resource",
+        request_body: Some("ResourceCreateRequest"),
     },
     Operation {
         id: "getResourceByTypeAndID",
@@ -649,6 +740,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/resources/{resource_type}/{resource_id}",
         summary: "Read a resource by type and id",
+        request_body: None,
     },
     Operation {
         id: "listRolePermissions",
@@ -656,6 +748,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/role-permissions",
         summary: "Browse role-permission bindings",
+        request_body: None,
     },
     Operation {
         id: "createRolePermission",
@@ -663,6 +756,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/role-permissions",
         summary: "Bind a permission to a role",
+        request_body: Some("RolePermissionMutationRequest"),
     },
     Operation {
         id: "getRolePermission",
@@ -670,6 +764,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/role-permissions/{role_permission_id}",
         summary: "Read one role-permission binding",
+        request_body: None,
     },
     Operation {
         id: "deleteRolePermission",
@@ -677,6 +772,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "DELETE",
         path: "/api/v1/role-permissions/{role_permission_id}",
         summary: "Remove a role-permission binding",
+        request_body: None,
     },
     Operation {
         id: "getRoleByID",
@@ -684,6 +780,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/roles/{role_id}",
         summary: "Read a role by id",
+        request_body: None,
     },
     Operation {
         id: "listSpaces",
@@ -691,6 +788,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/spaces",
         summary: "Browse all spaces",
+        request_body: None,
     },
     Operation {
         id: "createSpace",
@@ -698,6 +796,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/spaces",
         summary: "Open a new space",
+        request_body: Some("SpaceMutationRequest"),
     },
     Operation {
         id: "getSpace",
@@ -705,6 +804,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/spaces/{space_id}",
         summary: "Read one space",
+        request_body: None,
     },
     Operation {
         id: "updateSpace",
@@ -712,6 +812,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "PATCH",
         path: "/api/v1/spaces/{space_id}",
         summary: "Modify a space",
+        request_body: Some("SpaceMutationRequest"),
     },
     Operation {
         id: "listSpaceAuditLogs",
@@ -719,6 +820,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/spaces/{space_id}/audit-logs",
         summary: "Search a space's audit log",
+        request_body: None,
     },
     Operation {
         id: "getSpaceAuditLog",
@@ -726,6 +828,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/spaces/{space_id}/audit-logs/{audit_log_id}",
         summary: "Read one audit row of a space",
+        request_body: None,
     },
     Operation {
         id: "getAppDataSpaceInfo",
@@ -733,6 +836,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/spaces/{space_id}/data",
         summary: "Describe App Data for a space",
+        request_body: None,
     },
     Operation {
         id: "listAppDataModels",
@@ -740,6 +844,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/spaces/{space_id}/data/models",
         summary: "Browse app data models",
+        request_body: None,
     },
     Operation {
         id: "createAppDataModel",
@@ -747,6 +852,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/spaces/{space_id}/data/models",
         summary: "Define an app data model",
+        request_body: Some("AppDataModelMutationRequest"),
     },
     Operation {
         id: "getAppDataModel",
@@ -754,6 +860,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/spaces/{space_id}/data/models/{model_key}",
         summary: "Read one app data model",
+        request_body: None,
     },
     Operation {
         id: "updateAppDataModel",
@@ -761,6 +868,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "PATCH",
         path: "/api/v1/spaces/{space_id}/data/models/{model_key}",
         summary: "Modify an app data model",
+        request_body: Some("AppDataModelMutationRequest"),
     },
     Operation {
         id: "listAppDataRecords",
@@ -768,6 +876,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/spaces/{space_id}/data/models/{model_key}/records",
         summary: "Page through app data records",
+        request_body: None,
     },
     Operation {
         id: "createAppDataRecord",
@@ -775,6 +884,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/spaces/{space_id}/data/models/{model_key}/records",
         summary: "Add an app data record",
+        request_body: Some("AppDataRecordMutationRequest"),
     },
     Operation {
         id: "getAppDataRecord",
@@ -782,6 +892,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/spaces/{space_id}/data/models/{model_key}/records/{record_id}",
         summary: "Read one app data record",
+        request_body: None,
     },
     Operation {
         id: "deleteAppDataRecord",
@@ -789,6 +900,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "DELETE",
         path: "/api/v1/spaces/{space_id}/data/models/{model_key}/records/{record_id}",
         summary: "Delete an app data record",
+        request_body: None,
     },
     Operation {
         id: "updateAppDataRecord",
@@ -796,6 +908,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "PATCH",
         path: "/api/v1/spaces/{space_id}/data/models/{model_key}/records/{record_id}",
         summary: "Modify an app data record",
+        request_body: Some("AppDataRecordMutationRequest"),
     },
     Operation {
         id: "archiveAppDataRecord",
@@ -803,6 +916,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/spaces/{space_id}/data/models/{model_key}/records/{record_id}/archive",
         summary: "Move an app data record to the archive",
+        request_body: Some("AppDataRecordMutationRequest"),
     },
     Operation {
         id: "listAppDataRecordRevisions",
@@ -810,6 +924,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/spaces/{space_id}/data/models/{model_key}/records/{record_id}/revisions",
         summary: "List an app data record's revisions",
+        request_body: None,
     },
     Operation {
         id: "batchAppDataRecords",
@@ -817,6 +932,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/spaces/{space_id}/data/records/batch",
         summary: "Apply a batch of app data record changes",
+        request_body: Some("AppDataRecordBatchRequest"),
     },
     Operation {
         id: "disableSpace",
@@ -824,6 +940,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/spaces/{space_id}/disable",
         summary: "Switch a space off",
+        request_body: Some("SpaceMutationRequest"),
     },
     Operation {
         id: "listGroups",
@@ -831,6 +948,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/spaces/{space_id}/groups",
         summary: "List groups of a space",
+        request_body: None,
     },
     Operation {
         id: "createGroup",
@@ -838,6 +956,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/spaces/{space_id}/groups",
         summary: "Add a group to a space",
+        request_body: Some("GroupMutationRequest"),
     },
     Operation {
         id: "getGroupTree",
@@ -845,6 +964,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/spaces/{space_id}/groups/tree",
         summary: "Get a space's group tree",
+        request_body: None,
     },
     Operation {
         id: "getGroup",
@@ -852,6 +972,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/spaces/{space_id}/groups/{group_id}",
         summary: "Read one group of a space",
+        request_body: None,
     },
     Operation {
         id: "updateGroup",
@@ -859,6 +980,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "PATCH",
         path: "/api/v1/spaces/{space_id}/groups/{group_id}",
         summary: "Modify a group",
+        request_body: Some("GroupUpdateRequest"),
     },
     Operation {
         id: "disableGroup",
@@ -866,6 +988,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/spaces/{space_id}/groups/{group_id}/disable",
         summary: "Switch a group off",
+        request_body: Some("GroupUpdateRequest"),
     },
     Operation {
         id: "listMemberRoles",
@@ -873,6 +996,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/spaces/{space_id}/member-roles",
         summary: "List member-role assignments",
+        request_body: None,
     },
     Operation {
         id: "createMemberRole",
@@ -880,6 +1004,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/spaces/{space_id}/member-roles",
         summary: "Assign a role to a member",
+        request_body: Some("MemberRoleMutationRequest"),
     },
     Operation {
         id: "getMemberRole",
@@ -887,6 +1012,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/spaces/{space_id}/member-roles/{member_role_id}",
         summary: "Read one member-role assignment",
+        request_body: None,
     },
     Operation {
         id: "revokeMemberRole",
@@ -894,6 +1020,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/spaces/{space_id}/member-roles/{member_role_id}/revoke",
         summary: "Revoke a member-role assignment",
+        request_body: Some("MemberRoleUpdateRequest"),
     },
     Operation {
         id: "listMembers",
@@ -901,6 +1028,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/spaces/{space_id}/members",
         summary: "List members of a space",
+        request_body: None,
     },
     Operation {
         id: "createMember",
@@ -908,6 +1036,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/spaces/{space_id}/members",
         summary: "Add a member to a space",
+        request_body: Some("MemberMutationRequest"),
     },
     Operation {
         id: "getMember",
@@ -915,6 +1044,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/spaces/{space_id}/members/{member_id}",
         summary: "Read one member of a space",
+        request_body: None,
     },
     Operation {
         id: "updateMember",
@@ -922,6 +1052,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "PATCH",
         path: "/api/v1/spaces/{space_id}/members/{member_id}",
         summary: "Modify a member",
+        request_body: Some("MemberUpdateRequest"),
     },
     Operation {
         id: "disableMember",
@@ -929,6 +1060,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/spaces/{space_id}/members/{member_id}/disable",
         summary: "Switch a member off",
+        request_body: Some("MemberUpdateRequest"),
     },
     Operation {
         id: "listSpaceResources",
@@ -936,6 +1068,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/spaces/{space_id}/resources",
         summary: "List resources of a space",
+        request_body: None,
     },
     Operation {
         id: "createSpaceResource",
@@ -943,6 +1076,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/spaces/{space_id}/resources",
         summary: "Register a protected resource in a space",
+        request_body: Some("ResourceMutationRequest"),
     },
     Operation {
         id: "getSpaceResource",
@@ -950,6 +1084,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/spaces/{space_id}/resources/{resource_id}",
         summary: "Read one resource of a space",
+        request_body: None,
     },
     Operation {
         id: "updateSpaceResource",
@@ -957,6 +1092,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "PATCH",
         path: "/api/v1/spaces/{space_id}/resources/{resource_id}",
         summary: "Update a resource",
+        request_body: Some("ResourceUpdateRequest"),
     },
     Operation {
         id: "archiveSpaceResource",
@@ -964,6 +1100,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/spaces/{space_id}/resources/{resource_id}/archive",
         summary: "Move a resource to the archive",
+        request_body: Some("ResourceUpdateRequest"),
     },
     Operation {
         id: "restoreSpace",
@@ -971,6 +1108,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/spaces/{space_id}/restore",
         summary: "Reactivate a space",
+        request_body: Some("SpaceMutationRequest"),
     },
     Operation {
         id: "listSpaceRolePermissions",
@@ -978,6 +1116,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/spaces/{space_id}/role-permissions",
         summary: "List role-permission bindings of a space",
+        request_body: None,
     },
     Operation {
         id: "createSpaceRolePermission",
@@ -985,6 +1124,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/spaces/{space_id}/role-permissions",
         summary: "Bind a permission to a role of a space",
+        request_body: Some("RolePermissionMutationRequest"),
     },
     Operation {
         id: "getSpaceRolePermission",
@@ -992,6 +1132,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/spaces/{space_id}/role-permissions/{role_permission_id}",
         summary: "Read one role-permission binding of a space",
+        request_body: None,
     },
     Operation {
         id: "deleteSpaceRolePermission",
@@ -999,6 +1140,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "DELETE",
         path: "/api/v1/spaces/{space_id}/role-permissions/{role_permission_id}",
         summary: "Remove a role-permission binding of a space",
+        request_body: None,
     },
     Operation {
         id: "listRoles",
@@ -1006,6 +1148,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/spaces/{space_id}/roles",
         summary: "List roles of a space",
+        request_body: None,
     },
     Operation {
         id: "createRole",
@@ -1013,6 +1156,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/spaces/{space_id}/roles",
         summary: "Add a role to a space",
+        request_body: Some("RoleMutationRequest"),
     },
     Operation {
         id: "getRole",
@@ -1020,6 +1164,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/spaces/{space_id}/roles/{role_id}",
         summary: "Read one role of a space",
+        request_body: None,
     },
     Operation {
         id: "updateRole",
@@ -1027,6 +1172,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "PATCH",
         path: "/api/v1/spaces/{space_id}/roles/{role_id}",
         summary: "Modify a role",
+        request_body: Some("RoleUpdateRequest"),
     },
     Operation {
         id: "disableRole",
@@ -1034,6 +1180,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/spaces/{space_id}/roles/{role_id}/disable",
         summary: "Switch a role off",
+        request_body: Some("RoleUpdateRequest"),
     },
     Operation {
         id: "listUserMembers",
@@ -1041,6 +1188,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/spaces/{space_id}/user-members",
         summary: "List user-member bindings of a space",
+        request_body: None,
     },
     Operation {
         id: "createUserMember",
@@ -1048,6 +1196,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/spaces/{space_id}/user-members",
         summary: "Bind a user to a member",
+        request_body: Some("UserMemberMutationRequest"),
     },
     Operation {
         id: "getUserMember",
@@ -1055,6 +1204,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/spaces/{space_id}/user-members/{user_member_id}",
         summary: "Read one user-member binding of a space",
+        request_body: None,
     },
     Operation {
         id: "updateUserMember",
@@ -1062,6 +1212,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "PATCH",
         path: "/api/v1/spaces/{space_id}/user-members/{user_member_id}",
         summary: "Modify a user-member binding",
+        request_body: Some("UserMemberUpdateRequest"),
     },
     Operation {
         id: "revokeUserMember",
@@ -1069,6 +1220,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/spaces/{space_id}/user-members/{user_member_id}/revoke",
         summary: "Withdraw a user-member binding",
+        request_body: Some("UserMemberUpdateRequest"),
     },
     Operation {
         id: "listTemplates",
@@ -1076,6 +1228,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/templates",
         summary: "Browse the template catalog",
+        request_body: None,
     },
     Operation {
         id: "getTemplate",
@@ -1083,6 +1236,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/templates/{template_id}",
         summary: "Read one template",
+        request_body: None,
     },
     Operation {
         id: "installTemplate",
@@ -1090,6 +1244,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/templates/{template_id}/install",
         summary: "Install a template",
+        request_body: Some("TemplateInstallRequest"),
     },
     Operation {
         id: "previewTemplateInstall",
@@ -1097,6 +1252,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/templates/{template_id}/preview-install",
         summary: "Preview a template installation",
+        request_body: Some("TemplateInstallRequest"),
     },
     Operation {
         id: "getUserMemberByID",
@@ -1104,6 +1260,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/user-members/{user_member_id}",
         summary: "Read a user-member binding by id",
+        request_body: None,
     },
     Operation {
         id: "listUsers",
@@ -1111,6 +1268,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/users",
         summary: "Browse user accounts",
+        request_body: None,
     },
     Operation {
         id: "createUser",
@@ -1118,6 +1276,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/users",
         summary: "Add a user account",
+        request_body: Some("UserMutationRequest"),
     },
     Operation {
         id: "getUser",
@@ -1125,6 +1284,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/users/{user_id}",
         summary: "Read one user",
+        request_body: None,
     },
     Operation {
         id: "updateUser",
@@ -1132,6 +1292,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "PATCH",
         path: "/api/v1/users/{user_id}",
         summary: "Modify a user account",
+        request_body: Some("UserUpdateRequest"),
     },
     Operation {
         id: "disableUser",
@@ -1139,6 +1300,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/users/{user_id}/disable",
         summary: "Switch a user account off",
+        request_body: Some("UserUpdateRequest"),
     },
     Operation {
         id: "restoreUser",
@@ -1146,6 +1308,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/users/{user_id}/restore",
         summary: "Reactivate a user account",
+        request_body: Some("UserUpdateRequest"),
     },
     Operation {
         id: "getVersion",
@@ -1153,6 +1316,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/api/v1/version",
         summary: "Report version information",
+        request_body: None,
     },
     Operation {
         id: "getMetrics",
@@ -1160,6 +1324,7 @@ pub static OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/metrics",
         summary: "Prometheus metrics",
+        request_body: None,
     },
 ];
 /// Operations tagged `System`. Every method answers `501` until it is implemented.

@@ -30,7 +30,7 @@ pub fn openapi_service(server: Arc<Server>) -> OpenApiService<Api<Server>, ()> {
 }
 
 /// The whole application: API routes, `/openapi.yaml`, `/openapi.json`, `/docs`.
-pub fn app(server: Arc<Server>, config: &Config) -> impl Endpoint + 'static {
+pub fn app(server: Arc<Server>, config: &Config) -> impl Endpoint + use<> {
     let api = openapi_service(server);
     let docs = api.swagger_ui();
     Route::new()

@@ -1,0 +1,215 @@
+//! Wire behaviour of the skeleton: envelopes, request ids, rejections, 501s, spec and docs.
+
+use plystra_server_api::OPERATIONS;
+use poem::http::StatusCode;
+use serde_json::Value;
+
+use crate::common::{client, server};
+
+async fn json(resp: poem::test::TestResponse) -> (StatusCode, poem::http::HeaderMap, Value) {
+    let status = resp.0.status();
+    let headers = resp.0.headers().clone();
+    let body = resp.0.into_body().into_string().await.expect("body");
+    let value = serde_json::from_str(&body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"));
+    (status, headers, value)
+}
+
+/// Asserts the contract's error envelope and returns its code.
+fn error_code(status: StatusCode, headers: &poem::http::HeaderMap, body: &Value) -> String {
+    let request_id = headers["x-request-id"].to_str().unwrap();
+    assert_eq!(body["request_id"], request_id, "{body}");
+    assert_eq!(body["error"]["request_id"], request_id, "{body}");
+    assert!(body["error"]["message"].is_string(), "{body}");
+    assert!(
+        body["error"].get("details").is_some(),
+        "details always present: {body}"
+    );
+    let code = body["error"]["code"].as_str().expect("code").to_string();
+    assert_eq!(headers["x-plystra-error-code"], code.as_str(), "{status}");
+    code
+}
+
+#[tokio::test]
+async fn health_answers_the_envelope_with_a_request_id() {
+    let cli = client(server().await);
+    let (status, headers, body) = json(cli.get("/api/v1/health").send().await).await;
+    assert_eq!(status, StatusCode::OK);
+    let id = headers["x-request-id"].to_str().unwrap();
+    assert!(id.starts_with("req_") && id.len() == 20, "{id}");
+    assert_eq!(
+        body,
+        serde_json::json!({"data": {"status": "ok"}, "request_id": id})
+    );
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert_eq!(headers["cache-control"], "no-store");
+}
+
+#[tokio::test]
+async fn a_valid_client_request_id_is_echoed_and_an_invalid_one_replaced() {
+    let cli = client(server().await);
+    let resp = cli
+        .get("/api/v1/version")
+        .header("X-Request-ID", "trace-42")
+        .send()
+        .await;
+    let (_, headers, body) = json(resp).await;
+    assert_eq!(headers["x-request-id"], "trace-42");
+    assert_eq!(body["request_id"], "trace-42");
+    assert_eq!(body["data"]["api_version"], "v1");
+    let resp = cli
+        .get("/api/v1/health")
+        .header("X-Request-ID", "a".repeat(129))
+        .send()
+        .await;
+    let (_, headers, _) = json(resp).await;
+    assert!(
+        headers["x-request-id"]
+            .to_str()
+            .unwrap()
+            .starts_with("req_")
+    );
+}
+
+#[tokio::test]
+async fn ready_checks_the_database() {
+    let server = server().await;
+    let cli = client(server.clone());
+    let (status, _, body) = json(cli.get("/api/v1/ready").send().await).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["data"]["status"], "ready");
+    assert_eq!(body["data"]["trace_version"], "1.0");
+    server.store().close().await;
+    let (status, headers, body) = json(cli.get("/api/v1/ready").send().await).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(error_code(status, &headers, &body), "NOT_READY");
+}
+
+/// Every POST route that takes a body rejects malformed JSON with the envelope (credentials of both kinds are sent
+/// so that the body is what fails).
+#[tokio::test]
+async fn bad_json_on_every_post_route_is_validation_failed() {
+    let cli = client(server().await);
+    let mut checked = 0;
+    for op in OPERATIONS
+        .iter()
+        .filter(|op| op.method == "POST" && op.request_body.is_some())
+    {
+        let path = concrete(op.path);
+        let resp = cli
+            .post(&path)
+            .header("X-Plystra-API-Key", "ply_ak_test.secret")
+            .header("Authorization", "Bearer ply_at_test")
+            .content_type("application/json")
+            .body("{not json")
+            .send()
+            .await;
+        let (status, headers, body) = json(resp).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{} {path}: {body}", op.id);
+        assert_eq!(
+            error_code(status, &headers, &body),
+            "VALIDATION_FAILED",
+            "{}",
+            op.id
+        );
+        assert_eq!(body["error"]["message"], "Request body is invalid JSON.");
+        checked += 1;
+    }
+    assert_eq!(checked, 56, "POST operations with a JSON body in the spec");
+}
+
+#[tokio::test]
+async fn unknown_fields_wrong_content_type_and_bad_parameters_are_validation_failed() {
+    let cli = client(server().await);
+    let cases = [
+        cli.post("/api/v1/auth/login").body_json(
+            &serde_json::json!({"email": "a@b.c", "password": "x", "password_hash": "y"}),
+        ),
+        cli.post("/api/v1/auth/login")
+            .content_type("text/plain")
+            .body(r#"{"email":"a@b.c","password":"x"}"#),
+        cli.post("/api/v1/auth/login")
+            .content_type("application/json")
+            .body(""),
+        cli.get("/api/v1/users")
+            .header("X-Plystra-API-Key", "k")
+            .query("limit", &"many"),
+    ];
+    for case in cases {
+        let (status, headers, body) = json(case.send().await).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(error_code(status, &headers, &body), "VALIDATION_FAILED");
+    }
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_answer_json() {
+    let cli = client(server().await);
+    let (status, headers, body) = json(cli.get("/api/v1/nope").send().await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(error_code(status, &headers, &body), "NOT_FOUND");
+    let (status, headers, body) = json(cli.delete("/api/v1/health").send().await).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(error_code(status, &headers, &body), "METHOD_NOT_ALLOWED");
+}
+
+#[tokio::test]
+async fn protected_routes_need_a_credential_and_unbuilt_ones_answer_501() {
+    let cli = client(server().await);
+    let (status, headers, body) = json(cli.get("/api/v1/users").send().await).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        error_code(status, &headers, &body),
+        "AUTHENTICATION_REQUIRED"
+    );
+    let resp = cli
+        .get("/api/v1/users")
+        .header("Authorization", "Bearer ply_at_x")
+        .send()
+        .await;
+    let (status, headers, body) = json(resp).await;
+    assert_eq!(status, StatusCode::NOT_IMPLEMENTED);
+    assert_eq!(error_code(status, &headers, &body), "NOT_IMPLEMENTED");
+    assert_eq!(body["error"]["details"]["operation_id"], "listUsers");
+    // An optional body may be left out entirely.
+    let (status, _, body) = json(cli.post("/api/v1/auth/logout").send().await).await;
+    assert_eq!(status, StatusCode::NOT_IMPLEMENTED, "{body}");
+}
+
+#[tokio::test]
+async fn the_spec_and_the_docs_are_served() {
+    let cli = client(server().await);
+    let spec: Value = serde_yaml::from_str(include_str!("../../../../spec/plystra.yaml")).unwrap();
+    let (status, _, served) = json(cli.get("/openapi.json").send().await).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(served, spec);
+    let resp = cli.get("/openapi.yaml").send().await;
+    resp.assert_status_is_ok();
+    let yaml = resp.0.into_body().into_string().await.unwrap();
+    assert_eq!(yaml, include_str!("../../../../spec/plystra.yaml"));
+    let resp = cli.get("/docs").send().await;
+    resp.assert_status_is_ok();
+    let html = resp.0.into_body().into_string().await.unwrap();
+    assert!(html.contains("swagger"), "swagger UI page");
+}
+
+#[tokio::test]
+async fn only_the_system_routes_are_implemented_so_far() {
+    let server = server().await;
+    let missing = plystra_server_api::probe::unimplemented_operations(&*server).await;
+    let ids: Vec<_> = missing.iter().map(|op| op.id).collect();
+    assert_eq!(ids.len(), OPERATIONS.len() - 3);
+    for done in ["getHealth", "getReadiness", "getVersion"] {
+        assert!(!ids.contains(&done), "{done} is implemented");
+    }
+    assert!(ids.contains(&"checkAuthorization"));
+}
+
+/// A path template with every parameter filled in.
+fn concrete(template: &str) -> String {
+    template
+        .split('/')
+        .map(|seg| if seg.starts_with('{') { "x" } else { seg })
+        .collect::<Vec<_>>()
+        .join("/")
+}
