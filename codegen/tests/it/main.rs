@@ -1,1 +1,19 @@
+//! Integration tests of plystra-codegen (one binary; each file is a module).
 
+mod check;
+mod snapshots;
+mod validation;
+
+use std::path::{Path, PathBuf};
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The tiny spec that exercises every supported construct.
+pub fn mini_spec() -> (PathBuf, String) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/specs/mini.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    (path, text)
+}

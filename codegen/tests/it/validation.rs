@@ -1,0 +1,108 @@
+//! Unsupported constructs are reported with the operation and the JSON pointer.
+
+use std::path::{Path, PathBuf};
+
+use plystra_codegen::{Contract, Error, parse_spec, render};
+
+fn problems(yaml: &str) -> Vec<String> {
+    let spec = parse_spec(Path::new("bad.yaml"), yaml).unwrap();
+    let contract = Contract {
+        name: "bad".into(),
+        spec: PathBuf::from("bad.yaml"),
+        client: Some(PathBuf::from("client.rs")),
+        server: Some(PathBuf::from("server")),
+    };
+    match render(&contract, &spec) {
+        Err(Error::Invalid(problems)) => problems.iter().map(ToString::to_string).collect(),
+        Err(other) => panic!("expected validation problems, got {other}"),
+        Ok(_) => panic!("expected validation problems, got generated code"),
+    }
+}
+
+/// A spec with one operation per `(path, operation yaml)` pair and the given schemas.
+fn spec(ops: &[(&str, &str)], schemas: &str) -> String {
+    let mut out = String::from("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n");
+    for (path, op) in ops {
+        out.push_str(&format!("  {path}:\n"));
+        for line in op.lines() {
+            out.push_str(&format!("    {line}\n"));
+        }
+    }
+    out.push_str("components:\n  schemas:\n    Thing: {type: object, properties: {id: {type: string}}}\n");
+    for line in schemas.lines() {
+        out.push_str(&format!("    {line}\n"));
+    }
+    out
+}
+
+const OK: &str = "responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Thing'}}}}}";
+
+#[test]
+fn duplicate_and_missing_operation_ids() {
+    let yaml = spec(
+        &[
+            ("/a", &format!("get: {{operationId: getThing, tags: [T], {OK}}}")),
+            ("/b", &format!("get: {{operationId: getThing, tags: [T], {OK}}}")),
+            ("/c", &format!("get: {{tags: [T], {OK}}}")),
+        ],
+        "",
+    );
+    let found = problems(&yaml);
+    assert!(
+        found.iter().any(|p| p == "getThing: /paths/~1b/get: duplicate operationId (also at /paths/~1a/get)"),
+        "{found:#?}"
+    );
+    assert!(found.iter().any(|p| p == "GET /c: /paths/~1c/get: missing operationId"), "{found:#?}");
+}
+
+#[test]
+fn several_success_types_and_unsupported_media() {
+    let op = "post:\n  operationId: make\n  tags: [T]\n  requestBody: {content: {application/xml: {schema: {$ref: '#/components/schemas/Thing'}}}}\n  responses:\n    '200': {description: a, content: {application/json: {schema: {$ref: '#/components/schemas/Thing'}}}}\n    '201': {description: b, content: {application/json: {schema: {$ref: '#/components/schemas/Thing'}}}}";
+    let found = problems(&spec(&[("/things", op)], ""));
+    assert!(found.contains(&"make: /paths/~1things/post/responses: want exactly one 2xx response, found 2".to_string()), "{found:#?}");
+    assert!(
+        found.contains(&"make: /paths/~1things/post/requestBody/content/application~1xml: unsupported request media type application/xml".to_string()),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn unsupported_schema_constructs_name_their_pointer() {
+    let schemas = "Either: {oneOf: [{type: string}, {type: integer}]}\nOuter: {type: object, properties: {inner: {type: object, properties: {x: {type: string}}}, kind: {type: string, enum: [a, b]}}}";
+    let found = problems(&spec(&[("/a", &format!("get: {{operationId: getThing, tags: [T], {OK}}}"))], schemas));
+    assert!(found.contains(&"/components/schemas/Either: oneOf is not supported".to_string()), "{found:#?}");
+    assert!(
+        found.contains(&"/components/schemas/Outer/properties/inner: inline object with properties: declare it under components.schemas".to_string()),
+        "{found:#?}"
+    );
+    assert!(
+        found.contains(&"/components/schemas/Outer/properties/kind: inline enum: declare it under components.schemas".to_string()),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn dangling_references_are_reported() {
+    let op = "get: {operationId: getThing, tags: [T], responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Nope'}}}}}}";
+    let found = problems(&spec(&[("/a", op)], ""));
+    assert_eq!(
+        found,
+        ["getThing: /paths/~1a/get/responses/200/content/application~1json/schema: unresolved or unsupported $ref \"#/components/schemas/Nope\""]
+    );
+}
+
+#[test]
+fn the_real_spec_is_accepted() {
+    let path = crate::root().join("spec/plystra.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let spec = parse_spec(&path, &text).unwrap();
+    assert_eq!(spec.paths.paths.len(), 123);
+    let contract = Contract {
+        name: "plystra".into(),
+        spec: path,
+        client: None,
+        server: Some(PathBuf::from("server")),
+    };
+    let files = render(&contract, &spec).unwrap();
+    assert_eq!(files.len(), 7);
+}
