@@ -201,12 +201,11 @@ impl<'a> Gen<'a> {
                 }
             }
             for p in &op.op.parameters {
-                if let ReferenceOr::Item(p) = p {
-                    if let ParameterSchemaOrContent::Schema(ReferenceOr::Reference { reference }) =
+                if let ReferenceOr::Item(p) = p
+                    && let ParameterSchemaOrContent::Schema(ReferenceOr::Reference { reference }) =
                         &p.parameter_data_ref().format
-                    {
-                        todo.push(ref_name(reference).to_string());
-                    }
+                {
+                    todo.push(ref_name(reference).to_string());
                 }
             }
         }

@@ -44,7 +44,10 @@ fn check_fails_when_a_generated_file_is_edited() {
     let edited = dir.path().join("server/generated/types.rs");
     let text = std::fs::read_to_string(&edited).unwrap();
     std::fs::write(&edited, text.replace("pub struct Pet ", "pub struct Pet2 ")).unwrap();
-    assert_eq!(drifted(dir.path()), [PathBuf::from("server/generated/types.rs")]);
+    assert_eq!(
+        drifted(dir.path()),
+        [PathBuf::from("server/generated/types.rs")]
+    );
 
     std::fs::remove_file(dir.path().join("client/generated.rs")).unwrap();
     assert_eq!(drifted(dir.path()).len(), 2);
@@ -56,7 +59,10 @@ fn check_fails_on_a_stray_file_and_generate_removes_it() {
     generate(dir.path(), None).unwrap();
     let stray = dir.path().join("server/generated/old_tag.rs");
     std::fs::write(&stray, "// left over\n").unwrap();
-    assert_eq!(drifted(dir.path()), [PathBuf::from("server/generated/old_tag.rs")]);
+    assert_eq!(
+        drifted(dir.path()),
+        [PathBuf::from("server/generated/old_tag.rs")]
+    );
     generate(dir.path(), None).unwrap();
     assert!(!stray.exists());
     assert!(check(dir.path(), None).is_ok());
@@ -65,5 +71,8 @@ fn check_fails_on_a_stray_file_and_generate_removes_it() {
 #[test]
 fn unknown_contract_names_are_refused() {
     let dir = scratch_root();
-    assert!(matches!(check(dir.path(), Some("nope")), Err(Error::UnknownContract(_))));
+    assert!(matches!(
+        check(dir.path(), Some("nope")),
+        Err(Error::UnknownContract(_))
+    ));
 }

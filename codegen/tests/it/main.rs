@@ -1,4 +1,5 @@
 //! Integration tests of plystra-codegen (one binary; each file is a module).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
 mod check;
 mod snapshots;

@@ -33,7 +33,11 @@ fn mini_spec_output() {
         ]
     );
     for (file, text) in &files {
-        assert!(text.starts_with(plystra_codegen::HEADER), "{} has the header", file.display());
+        assert!(
+            text.starts_with(plystra_codegen::HEADER),
+            "{} has the header",
+            file.display()
+        );
         let name = file.display().to_string().replace(['/', '.'], "_");
         insta::assert_snapshot!(name, text);
     }
@@ -49,5 +53,8 @@ fn rendering_is_deterministic() {
         client: Some(PathBuf::from("client.rs")),
         server: Some(PathBuf::from("server")),
     };
-    assert_eq!(render(&contract, &spec).unwrap(), render(&contract, &spec).unwrap());
+    assert_eq!(
+        render(&contract, &spec).unwrap(),
+        render(&contract, &spec).unwrap()
+    );
 }

@@ -28,7 +28,9 @@ fn spec(ops: &[(&str, &str)], schemas: &str) -> String {
             out.push_str(&format!("    {line}\n"));
         }
     }
-    out.push_str("components:\n  schemas:\n    Thing: {type: object, properties: {id: {type: string}}}\n");
+    out.push_str(
+        "components:\n  schemas:\n    Thing: {type: object, properties: {id: {type: string}}}\n",
+    );
     for line in schemas.lines() {
         out.push_str(&format!("    {line}\n"));
     }
@@ -41,25 +43,44 @@ const OK: &str = "responses: {'200': {description: ok, content: {application/jso
 fn duplicate_and_missing_operation_ids() {
     let yaml = spec(
         &[
-            ("/a", &format!("get: {{operationId: getThing, tags: [T], {OK}}}")),
-            ("/b", &format!("get: {{operationId: getThing, tags: [T], {OK}}}")),
+            (
+                "/a",
+                &format!("get: {{operationId: getThing, tags: [T], {OK}}}"),
+            ),
+            (
+                "/b",
+                &format!("get: {{operationId: getThing, tags: [T], {OK}}}"),
+            ),
             ("/c", &format!("get: {{tags: [T], {OK}}}")),
         ],
         "",
     );
     let found = problems(&yaml);
     assert!(
-        found.iter().any(|p| p == "getThing: /paths/~1b/get: duplicate operationId (also at /paths/~1a/get)"),
+        found.iter().any(
+            |p| p == "getThing: /paths/~1b/get: duplicate operationId (also at /paths/~1a/get)"
+        ),
         "{found:#?}"
     );
-    assert!(found.iter().any(|p| p == "GET /c: /paths/~1c/get: missing operationId"), "{found:#?}");
+    assert!(
+        found
+            .iter()
+            .any(|p| p == "GET /c: /paths/~1c/get: missing operationId"),
+        "{found:#?}"
+    );
 }
 
 #[test]
 fn several_success_types_and_unsupported_media() {
     let op = "post:\n  operationId: make\n  tags: [T]\n  requestBody: {content: {application/xml: {schema: {$ref: '#/components/schemas/Thing'}}}}\n  responses:\n    '200': {description: a, content: {application/json: {schema: {$ref: '#/components/schemas/Thing'}}}}\n    '201': {description: b, content: {application/json: {schema: {$ref: '#/components/schemas/Thing'}}}}";
     let found = problems(&spec(&[("/things", op)], ""));
-    assert!(found.contains(&"make: /paths/~1things/post/responses: want exactly one 2xx response, found 2".to_string()), "{found:#?}");
+    assert!(
+        found.contains(
+            &"make: /paths/~1things/post/responses: want exactly one 2xx response, found 2"
+                .to_string()
+        ),
+        "{found:#?}"
+    );
     assert!(
         found.contains(&"make: /paths/~1things/post/requestBody/content/application~1xml: unsupported request media type application/xml".to_string()),
         "{found:#?}"
@@ -69,8 +90,17 @@ fn several_success_types_and_unsupported_media() {
 #[test]
 fn unsupported_schema_constructs_name_their_pointer() {
     let schemas = "Either: {oneOf: [{type: string}, {type: integer}]}\nOuter: {type: object, properties: {inner: {type: object, properties: {x: {type: string}}}, kind: {type: string, enum: [a, b]}}}";
-    let found = problems(&spec(&[("/a", &format!("get: {{operationId: getThing, tags: [T], {OK}}}"))], schemas));
-    assert!(found.contains(&"/components/schemas/Either: oneOf is not supported".to_string()), "{found:#?}");
+    let found = problems(&spec(
+        &[(
+            "/a",
+            &format!("get: {{operationId: getThing, tags: [T], {OK}}}"),
+        )],
+        schemas,
+    ));
+    assert!(
+        found.contains(&"/components/schemas/Either: oneOf is not supported".to_string()),
+        "{found:#?}"
+    );
     assert!(
         found.contains(&"/components/schemas/Outer/properties/inner: inline object with properties: declare it under components.schemas".to_string()),
         "{found:#?}"
@@ -87,7 +117,9 @@ fn dangling_references_are_reported() {
     let found = problems(&spec(&[("/a", op)], ""));
     assert_eq!(
         found,
-        ["getThing: /paths/~1a/get/responses/200/content/application~1json/schema: unresolved or unsupported $ref \"#/components/schemas/Nope\""]
+        [
+            "getThing: /paths/~1a/get/responses/200/content/application~1json/schema: unresolved or unsupported $ref \"#/components/schemas/Nope\""
+        ]
     );
 }
 

@@ -1,5 +1,6 @@
 //! Integration tests of plystra-server: the endpoint called in-process against a real database.
 //! One binary; each file is a module.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
 mod common;
 mod drift;
