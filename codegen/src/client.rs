@@ -1,20 +1,234 @@
-//! The SDK client: progenitor used as a library.
+//! The SDK client: progenitor used as a library, plus what progenitor does not emit: each
+//! operation's security requirement, and (when configured) envelope and operation impls that
+//! let the hand-written SDK layer unwrap `{data, request_id, pagination}` for every operation.
 
-use openapiv3::OpenAPI;
+use openapiv3::{OpenAPI, ReferenceOr, Schema, SchemaKind, StatusCode, Type};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
 
-use crate::Error;
+use crate::names::{camel, snake};
+use crate::{Contract, EnvelopeNames, Error};
 
 /// Builder style with one extension trait per tag, as in Oxide's SDK: builder methods accept anything
 /// convertible and report a missing required field from `send()`, so adding an optional parameter
 /// to the spec does not break callers.
-pub(crate) fn render(spec: &OpenAPI) -> Result<String, Error> {
+pub(crate) fn render(spec: &OpenAPI, contract: &Contract) -> Result<String, Error> {
     let mut settings = progenitor::GenerationSettings::default();
     settings
         .with_interface(progenitor::InterfaceStyle::Builder)
         .with_tag(progenitor::TagStyle::Separate);
+    if let Some(hooks) = &contract.client_hooks {
+        let path: syn::Path = syn::parse_str(hooks)
+            .map_err(|e| Error::Generate(format!("client_hooks {hooks:?}: {e}")))?;
+        settings.with_inner_type(quote! { #path });
+    }
     let mut generator = progenitor::Generator::new(&settings);
-    let tokens = generator
+    let mut tokens = generator
         .generate_tokens(spec)
         .map_err(|e| Error::Generate(format!("progenitor: {e}")))?;
+    tokens.extend(security_table(spec));
+    if let Some(names) = &contract.envelope {
+        tokens.extend(envelopes(spec, names));
+    }
     crate::format_file(tokens, "")
+}
+
+fn operations(spec: &OpenAPI) -> impl Iterator<Item = &openapiv3::Operation> {
+    spec.paths
+        .paths
+        .values()
+        .filter_map(|item| match item {
+            ReferenceOr::Item(item) => Some(item.iter().map(|(_, op)| op)),
+            ReferenceOr::Reference { .. } => None,
+        })
+        .flatten()
+}
+
+/// `contract::security(operation_id)`: the schemes an operation accepts, as alternatives. A
+/// sorted table searched by bisection: it runs on every request.
+fn security_table(spec: &OpenAPI) -> TokenStream {
+    let mut rows: Vec<(String, Vec<&str>)> = operations(spec)
+        .map(|op| {
+            let id = snake(op.operation_id.as_deref().unwrap_or_default());
+            let schemes: Vec<&str> = op
+                .security
+                .as_ref()
+                .or(spec.security.as_ref())
+                .into_iter()
+                .flatten()
+                .flat_map(|req| req.keys().map(String::as_str))
+                .collect();
+            (id, schemes)
+        })
+        .collect();
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    let rows = rows
+        .iter()
+        .map(|(id, schemes)| quote! { (#id, &[ #( #schemes ),* ]), });
+    quote! {
+        /// Facts of the contract that progenitor does not carry.
+        pub mod contract {
+            /// `(operation id, security schemes)`, sorted by operation id.
+            static SECURITY: &[(&str, &[&str])] = &[ #( #rows )* ];
+
+            /// The security schemes an operation accepts (any one of them), by progenitor's
+            /// operation id (the snake_case operationId); empty for public operations.
+            pub fn security(operation_id: &str) -> &'static [&'static str] {
+                match SECURITY.binary_search_by(|(id, _)| (*id).cmp(operation_id)) {
+                    Ok(index) => SECURITY[index].1,
+                    Err(_) => &[],
+                }
+            }
+        }
+    }
+}
+
+fn component<'a>(spec: &'a OpenAPI, reference: &str) -> Option<(&'a str, &'a Schema)> {
+    let name = reference.strip_prefix("#/components/schemas/")?;
+    let (name, schema) = spec.components.as_ref()?.schemas.get_key_value(name)?;
+    match schema {
+        ReferenceOr::Item(schema) => Some((name.as_str(), schema)),
+        ReferenceOr::Reference { .. } => None,
+    }
+}
+
+/// The Rust type (in the client's `types` module) of an envelope's data property.
+fn data_type(schema: &ReferenceOr<Box<Schema>>) -> Option<TokenStream> {
+    match schema {
+        ReferenceOr::Reference { reference } => {
+            let ident = format_ident!("{}", reference.rsplit('/').next()?);
+            Some(quote! { types::#ident })
+        }
+        ReferenceOr::Item(item) => match &item.schema_kind {
+            SchemaKind::Type(Type::Array(array)) => match array.items.as_ref()? {
+                ReferenceOr::Reference { reference } => {
+                    let ident = format_ident!("{}", reference.rsplit('/').next()?);
+                    Some(quote! { ::std::vec::Vec<types::#ident> })
+                }
+                ReferenceOr::Item(_) => None,
+            },
+            SchemaKind::Type(Type::Object(_)) => {
+                Some(quote! { ::serde_json::Map<::std::string::String, ::serde_json::Value> })
+            }
+            _ => None,
+        },
+    }
+}
+
+/// `impl Envelope` for every schema shaped like the envelope, and `impl Operation` for every
+/// builder whose 2xx answer is one of them.
+fn envelopes(spec: &OpenAPI, names: &EnvelopeNames) -> TokenStream {
+    let mut out = TokenStream::new();
+    let mut enveloped = std::collections::BTreeSet::new();
+    let schemas = spec.components.iter().flat_map(|c| c.schemas.iter());
+    for (name, schema) in schemas {
+        let ReferenceOr::Item(Schema {
+            schema_kind: SchemaKind::Type(Type::Object(object)),
+            ..
+        }) = schema
+        else {
+            continue;
+        };
+        let (Some(data), Some(_)) = (
+            object.properties.get(&names.data),
+            object.properties.get(&names.request_id),
+        ) else {
+            continue;
+        };
+        let Some(data_ty) = data_type(data) else {
+            continue;
+        };
+        let ident = format_ident!("{}", name);
+        let data_field = format_ident!("{}", snake(&names.data));
+        let id_field = format_ident!("{}", snake(&names.request_id));
+        let pagination = match names
+            .pagination
+            .as_ref()
+            .filter(|p| object.properties.contains_key(*p))
+        {
+            Some(p) => {
+                let field = format_ident!("{}", snake(p));
+                quote! { Some(self.#field) }
+            }
+            None => quote! { None },
+        };
+        out.extend(quote! {
+            impl crate::envelope::Envelope for types::#ident {
+                type Data = #data_ty;
+                fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+                    crate::envelope::Parts {
+                        data: self.#data_field,
+                        request_id: self.#id_field,
+                        pagination: #pagination,
+                    }
+                }
+            }
+        });
+        enveloped.insert(name.clone());
+    }
+    for op in operations(spec) {
+        let Some(id) = op.operation_id.as_deref() else {
+            continue;
+        };
+        let success = op
+            .responses
+            .responses
+            .iter()
+            .find_map(|(status, response)| match (status, response) {
+                (StatusCode::Code(200..=299), ReferenceOr::Item(response)) => {
+                    response.content.get("application/json")
+                }
+                _ => None,
+            });
+        let Some(ReferenceOr::Reference { reference }) = success.and_then(|c| c.schema.as_ref())
+        else {
+            continue;
+        };
+        let Some((envelope, _)) = component(spec, reference) else {
+            continue;
+        };
+        if !enveloped.contains(envelope) {
+            continue;
+        }
+        let error = op
+            .responses
+            .responses
+            .iter()
+            .find_map(|(status, response)| match (status, response) {
+                (StatusCode::Code(400..=599), ReferenceOr::Item(response)) => response
+                    .content
+                    .get("application/json")
+                    .and_then(|c| c.schema.as_ref())
+                    .and_then(|s| match s {
+                        ReferenceOr::Reference { reference } => {
+                            reference.rsplit('/').next().map(str::to_string)
+                        }
+                        ReferenceOr::Item(_) => None,
+                    }),
+                _ => None,
+            });
+        let error_ty = match error {
+            Some(name) => {
+                let ident = format_ident!("{}", name);
+                quote! { types::#ident }
+            }
+            None => quote! { () },
+        };
+        let builder = format_ident!("{}", camel(&snake(id)));
+        let envelope = format_ident!("{}", envelope);
+        let op_id = snake(id);
+        out.extend(quote! {
+            impl<'a> crate::envelope::Operation for builder::#builder<'a> {
+                const ID: &'static str = #op_id;
+                type Envelope = types::#envelope;
+                type Error = #error_ty;
+                fn send(self) -> impl ::std::future::Future<
+                    Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+                > + Send {
+                    builder::#builder::send(self)
+                }
+            }
+        });
+    }
+    out
 }

@@ -69,7 +69,7 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 /// One contract of `codegen/contracts.yaml`.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Contract {
     /// Short name, used on the command line.
@@ -82,6 +82,27 @@ pub struct Contract {
     /// Where the generated server contract goes (a directory), if this contract has a server.
     #[serde(default)]
     pub server: Option<PathBuf>,
+    /// A type path (in the client crate) stored in the generated `Client` and passed to
+    /// progenitor's `ClientHooks`, so the crate can implement hooks on `Client` itself.
+    #[serde(default)]
+    pub client_hooks: Option<String>,
+    /// The property names of the contract's success envelope; when set, the client gets an
+    /// `Envelope` impl for every envelope schema and an `Operation` impl for every builder
+    /// whose success is one (both traits live in the client crate's `envelope` module).
+    #[serde(default)]
+    pub envelope: Option<EnvelopeNames>,
+}
+
+/// Property names of a success envelope `{data, request_id, pagination?}`.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvelopeNames {
+    /// The payload property.
+    pub data: String,
+    /// The request id property.
+    pub request_id: String,
+    /// The pagination property of list envelopes.
+    pub pagination: Option<String>,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -118,7 +139,7 @@ pub fn render(
     }
     let mut files = BTreeMap::new();
     if let Some(client) = &contract.client {
-        files.insert(client.clone(), client::render(spec)?);
+        files.insert(client.clone(), client::render(spec, contract)?);
     }
     if let Some(dir) = &contract.server {
         for (name, text) in server::render(spec)? {

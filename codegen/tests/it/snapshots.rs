@@ -16,6 +16,7 @@ fn mini_spec_output() {
         spec: path,
         client: Some(PathBuf::from("client.rs")),
         server: Some(PathBuf::from("server")),
+        ..Contract::default()
     };
     let files = render(&contract, &spec).unwrap();
     let names: Vec<_> = files.keys().map(|p| p.display().to_string()).collect();
@@ -52,9 +53,42 @@ fn rendering_is_deterministic() {
         spec: path,
         client: Some(PathBuf::from("client.rs")),
         server: Some(PathBuf::from("server")),
+        ..Contract::default()
     };
     assert_eq!(
         render(&contract, &spec).unwrap(),
         render(&contract, &spec).unwrap()
     );
+}
+
+/// The client extras a contract can ask for: progenitor hooks with an inner type, and envelope
+/// and operation impls for `{data, request_id}` envelopes.
+#[test]
+fn mini_client_with_hooks_and_envelopes() {
+    let (path, text) = mini_spec();
+    let spec = parse_spec(&path, &text).unwrap();
+    let contract = Contract {
+        name: "mini".into(),
+        spec: path,
+        client: Some(PathBuf::from("client.rs")),
+        client_hooks: Some("crate::hooks::Hooks".into()),
+        envelope: Some(plystra_codegen::EnvelopeNames {
+            data: "data".into(),
+            request_id: "request_id".into(),
+            pagination: Some("pagination".into()),
+        }),
+        ..Contract::default()
+    };
+    let files = render(&contract, &spec).unwrap();
+    let client = &files[&PathBuf::from("client.rs")];
+    assert!(client.contains("inner: crate::hooks::Hooks"));
+    assert_eq!(
+        client.matches("impl crate::envelope::Envelope for").count(),
+        3
+    );
+    // createPet and adoptPet answer PetEnvelope, listPets PetListEnvelope, getHealth
+    // HealthEnvelope; getMetrics answers text and gets none.
+    assert_eq!(client.matches("crate::envelope::Operation for").count(), 4);
+    let extras = &client[client.find("impl crate::envelope::Envelope").unwrap()..];
+    insta::assert_snapshot!("client_envelope_impls", extras);
 }

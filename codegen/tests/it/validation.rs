@@ -11,6 +11,7 @@ fn problems(yaml: &str) -> Vec<String> {
         spec: PathBuf::from("bad.yaml"),
         client: Some(PathBuf::from("client.rs")),
         server: Some(PathBuf::from("server")),
+        ..Contract::default()
     };
     match render(&contract, &spec) {
         Err(Error::Invalid(problems)) => problems.iter().map(ToString::to_string).collect(),
@@ -134,6 +135,7 @@ fn the_real_spec_is_accepted() {
         spec: path,
         client: None,
         server: Some(PathBuf::from("server")),
+        ..Contract::default()
     };
     let files = render(&contract, &spec).unwrap();
     assert_eq!(files.len(), 7);

@@ -42117,6 +42117,7 @@ Version: 0.0.1*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
+    pub(crate) inner: crate::hooks::Hooks,
 }
 impl Client {
     /// Create a new client.
@@ -42124,7 +42125,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str) -> Self {
+    pub fn new(baseurl: &str, inner: crate::hooks::Hooks) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -42132,7 +42133,7 @@ impl Client {
         };
         #[cfg(target_arch = "wasm32")]
         let client = reqwest::ClientBuilder::new();
-        Self::new_with_client(baseurl, client.build().unwrap())
+        Self::new_with_client(baseurl, client.build().unwrap(), inner)
     }
     /// Construct a new client with an existing `reqwest::Client`,
     /// allowing more control over its configuration.
@@ -42140,14 +42141,19 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new_with_client(baseurl: &str, client: reqwest::Client) -> Self {
+    pub fn new_with_client(
+        baseurl: &str,
+        client: reqwest::Client,
+        inner: crate::hooks::Hooks,
+    ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
             client,
+            inner,
         }
     }
 }
-impl ClientInfo<()> for Client {
+impl ClientInfo<crate::hooks::Hooks> for Client {
     fn api_version() -> &'static str {
         "0.0.1"
     }
@@ -42157,11 +42163,11 @@ impl ClientInfo<()> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &() {
-        &()
+    fn inner(&self) -> &crate::hooks::Hooks {
+        &self.inner
     }
 }
-impl ClientHooks<()> for &Client {}
+impl ClientHooks<crate::hooks::Hooks> for &Client {}
 ///Scoped keys for server-to-server calls.
 pub trait ClientApiKeysExt {
     /**Browse scoped API keys
@@ -66599,4 +66605,2901 @@ pub mod prelude {
     pub use super::ClientTemplatesExt;
     pub use super::ClientUserMembersExt;
     pub use super::ClientUsersExt;
+}
+/// Facts of the contract that progenitor does not carry.
+pub mod contract {
+    /// `(operation id, security schemes)`, sorted by operation id.
+    static SECURITY: &[(&str, &[&str])] = &[
+        ("archive_app_data_record", &["BearerAuth"]),
+        ("archive_space_resource", &["BearerAuth", "ApiKeyAuth"]),
+        ("batch_app_data_records", &["BearerAuth"]),
+        ("begin_action_execution", &["BearerAuth", "ApiKeyAuth"]),
+        ("check_authorization", &["BearerAuth", "ApiKeyAuth"]),
+        ("complete_action_execution", &["BearerAuth", "ApiKeyAuth"]),
+        ("create_admin_grant", &["BearerAuth", "ApiKeyAuth"]),
+        ("create_api_key", &["BearerAuth", "ApiKeyAuth"]),
+        ("create_app_data_model", &["BearerAuth", "ApiKeyAuth"]),
+        ("create_app_data_record", &["BearerAuth"]),
+        ("create_data_row", &["BearerAuth", "ApiKeyAuth"]),
+        ("create_group", &["BearerAuth", "ApiKeyAuth"]),
+        ("create_member", &["BearerAuth", "ApiKeyAuth"]),
+        ("create_member_role", &["BearerAuth", "ApiKeyAuth"]),
+        ("create_permission", &["BearerAuth", "ApiKeyAuth"]),
+        ("create_provider_migration_revision", &["BearerAuth", "ApiKeyAuth"]),
+        ("create_resource", &["BearerAuth", "ApiKeyAuth"]),
+        ("create_role", &["BearerAuth", "ApiKeyAuth"]),
+        ("create_role_permission", &["BearerAuth", "ApiKeyAuth"]),
+        ("create_space", &["BearerAuth", "ApiKeyAuth"]),
+        ("create_space_resource", &["BearerAuth", "ApiKeyAuth"]),
+        ("create_space_role_permission", &["BearerAuth", "ApiKeyAuth"]),
+        ("create_user", &["BearerAuth", "ApiKeyAuth"]),
+        ("create_user_member", &["BearerAuth", "ApiKeyAuth"]),
+        ("delete_app_data_record", &["BearerAuth"]),
+        ("delete_data_row", &["BearerAuth", "ApiKeyAuth"]),
+        ("delete_role_permission", &["BearerAuth", "ApiKeyAuth"]),
+        ("delete_space_role_permission", &["BearerAuth", "ApiKeyAuth"]),
+        ("disable_app_module", &["BearerAuth", "ApiKeyAuth"]),
+        ("disable_capability_provider_binding", &["BearerAuth", "ApiKeyAuth"]),
+        ("disable_group", &["BearerAuth", "ApiKeyAuth"]),
+        ("disable_member", &["BearerAuth", "ApiKeyAuth"]),
+        ("disable_permission", &["BearerAuth", "ApiKeyAuth"]),
+        ("disable_plugin", &["BearerAuth", "ApiKeyAuth"]),
+        ("disable_role", &["BearerAuth", "ApiKeyAuth"]),
+        ("disable_space", &["BearerAuth", "ApiKeyAuth"]),
+        ("disable_user", &["BearerAuth", "ApiKeyAuth"]),
+        ("enable_app_module", &["BearerAuth", "ApiKeyAuth"]),
+        ("enable_plugin", &["BearerAuth", "ApiKeyAuth"]),
+        ("explain_authorization", &["BearerAuth", "ApiKeyAuth"]),
+        ("get_action_execution", &["BearerAuth", "ApiKeyAuth"]),
+        ("get_actor_context", &["BearerAuth"]),
+        ("get_admin_grant", &["BearerAuth", "ApiKeyAuth"]),
+        ("get_admin_me", &["BearerAuth", "ApiKeyAuth"]),
+        ("get_api_key", &["BearerAuth", "ApiKeyAuth"]),
+        ("get_app_data_model", &["BearerAuth", "ApiKeyAuth"]),
+        ("get_app_data_record", &["BearerAuth"]),
+        ("get_app_data_space_info", &["BearerAuth", "ApiKeyAuth"]),
+        ("get_app_module", &["BearerAuth", "ApiKeyAuth"]),
+        ("get_audit_log", &["BearerAuth", "ApiKeyAuth"]),
+        ("get_capability_provider_binding", &["BearerAuth", "ApiKeyAuth"]),
+        ("get_console_overview", &["BearerAuth", "ApiKeyAuth"]),
+        ("get_current_session", &["BearerAuth"]),
+        ("get_data_row", &["BearerAuth", "ApiKeyAuth"]),
+        ("get_group", &["BearerAuth", "ApiKeyAuth"]),
+        ("get_group_by_id", &["BearerAuth", "ApiKeyAuth"]),
+        ("get_group_tree", &["BearerAuth", "ApiKeyAuth"]),
+        ("get_health", &[]),
+        ("get_member", &["BearerAuth", "ApiKeyAuth"]),
+        ("get_member_by_id", &["BearerAuth", "ApiKeyAuth"]),
+        ("get_member_role", &["BearerAuth", "ApiKeyAuth"]),
+        ("get_metrics", &["MetricsTokenAuth", "BearerAuth", "ApiKeyAuth"]),
+        ("get_permission", &["BearerAuth", "ApiKeyAuth"]),
+        ("get_plugin", &["BearerAuth", "ApiKeyAuth"]),
+        ("get_provider_installation", &["BearerAuth", "ApiKeyAuth"]),
+        ("get_provider_migration_revision", &["BearerAuth", "ApiKeyAuth"]),
+        ("get_readiness", &[]),
+        ("get_resource_by_type_and_id", &["BearerAuth", "ApiKeyAuth"]),
+        ("get_resource_mapping", &["BearerAuth", "ApiKeyAuth"]),
+        ("get_resource_type", &["BearerAuth", "ApiKeyAuth"]),
+        ("get_role", &["BearerAuth", "ApiKeyAuth"]),
+        ("get_role_by_id", &["BearerAuth", "ApiKeyAuth"]),
+        ("get_role_permission", &["BearerAuth", "ApiKeyAuth"]),
+        ("get_space", &["BearerAuth", "ApiKeyAuth"]),
+        ("get_space_audit_log", &["BearerAuth", "ApiKeyAuth"]),
+        ("get_space_resource", &["BearerAuth", "ApiKeyAuth"]),
+        ("get_space_role_permission", &["BearerAuth", "ApiKeyAuth"]),
+        ("get_template", &["BearerAuth", "ApiKeyAuth"]),
+        ("get_user", &["BearerAuth", "ApiKeyAuth"]),
+        ("get_user_member", &["BearerAuth", "ApiKeyAuth"]),
+        ("get_user_member_by_id", &["BearerAuth", "ApiKeyAuth"]),
+        ("get_version", &[]),
+        ("install_plugin", &["BearerAuth", "ApiKeyAuth"]),
+        ("install_template", &["BearerAuth", "ApiKeyAuth"]),
+        ("introspect_capability_grant", &["BearerAuth", "ApiKeyAuth"]),
+        ("issue_capability_grant", &["BearerAuth", "ApiKeyAuth"]),
+        ("issue_provider_request_context", &["BearerAuth", "ApiKeyAuth"]),
+        ("list_action_executions", &["BearerAuth", "ApiKeyAuth"]),
+        ("list_admin_grants", &["BearerAuth", "ApiKeyAuth"]),
+        ("list_api_keys", &["BearerAuth", "ApiKeyAuth"]),
+        ("list_app_data_models", &["BearerAuth", "ApiKeyAuth"]),
+        ("list_app_data_record_revisions", &["BearerAuth"]),
+        ("list_app_data_records", &["BearerAuth"]),
+        ("list_app_module_admin_menus", &["BearerAuth", "ApiKeyAuth"]),
+        ("list_app_module_audit_events", &["BearerAuth", "ApiKeyAuth"]),
+        ("list_app_module_permissions", &["BearerAuth", "ApiKeyAuth"]),
+        ("list_app_module_resources", &["BearerAuth", "ApiKeyAuth"]),
+        ("list_app_module_settings", &["BearerAuth", "ApiKeyAuth"]),
+        ("list_app_modules", &["BearerAuth", "ApiKeyAuth"]),
+        ("list_audit_logs", &["BearerAuth", "ApiKeyAuth"]),
+        ("list_capabilities", &["BearerAuth", "ApiKeyAuth"]),
+        ("list_capability_provider_bindings", &["BearerAuth", "ApiKeyAuth"]),
+        ("list_data_rows", &["BearerAuth", "ApiKeyAuth"]),
+        ("list_data_tables", &["BearerAuth", "ApiKeyAuth"]),
+        ("list_groups", &["BearerAuth", "ApiKeyAuth"]),
+        ("list_member_roles", &["BearerAuth", "ApiKeyAuth"]),
+        ("list_members", &["BearerAuth", "ApiKeyAuth"]),
+        ("list_permissions", &["BearerAuth", "ApiKeyAuth"]),
+        ("list_plugin_admin_menus", &["BearerAuth", "ApiKeyAuth"]),
+        ("list_plugin_audit_events", &["BearerAuth", "ApiKeyAuth"]),
+        ("list_plugin_permissions", &["BearerAuth", "ApiKeyAuth"]),
+        ("list_plugin_resources", &["BearerAuth", "ApiKeyAuth"]),
+        ("list_plugin_settings", &["BearerAuth", "ApiKeyAuth"]),
+        ("list_plugins", &["BearerAuth", "ApiKeyAuth"]),
+        ("list_provider_installations", &["BearerAuth", "ApiKeyAuth"]),
+        ("list_provider_migration_revisions", &["BearerAuth", "ApiKeyAuth"]),
+        ("list_resource_actions", &["BearerAuth", "ApiKeyAuth"]),
+        ("list_resource_types", &["BearerAuth", "ApiKeyAuth"]),
+        ("list_resources", &["BearerAuth", "ApiKeyAuth"]),
+        ("list_role_permissions", &["BearerAuth", "ApiKeyAuth"]),
+        ("list_roles", &["BearerAuth", "ApiKeyAuth"]),
+        ("list_space_audit_logs", &["BearerAuth", "ApiKeyAuth"]),
+        ("list_space_resources", &["BearerAuth", "ApiKeyAuth"]),
+        ("list_space_role_permissions", &["BearerAuth", "ApiKeyAuth"]),
+        ("list_spaces", &["BearerAuth", "ApiKeyAuth"]),
+        ("list_templates", &["BearerAuth", "ApiKeyAuth"]),
+        ("list_user_members", &["BearerAuth", "ApiKeyAuth"]),
+        ("list_users", &["BearerAuth", "ApiKeyAuth"]),
+        ("login", &[]),
+        ("logout", &[]),
+        ("lookup_app_data_record", &["BearerAuth"]),
+        ("preview_template_install", &["BearerAuth", "ApiKeyAuth"]),
+        ("record_capability_outcome", &["BearerAuth", "ApiKeyAuth"]),
+        ("refresh_session", &[]),
+        ("register", &[]),
+        ("restore_space", &["BearerAuth", "ApiKeyAuth"]),
+        ("restore_user", &["BearerAuth", "ApiKeyAuth"]),
+        ("review_provider_migration_revision", &["BearerAuth", "ApiKeyAuth"]),
+        ("revoke_admin_grant", &["BearerAuth", "ApiKeyAuth"]),
+        ("revoke_api_key", &["BearerAuth", "ApiKeyAuth"]),
+        ("revoke_capability_grant", &["BearerAuth", "ApiKeyAuth"]),
+        ("revoke_member_role", &["BearerAuth", "ApiKeyAuth"]),
+        ("revoke_user_member", &["BearerAuth", "ApiKeyAuth"]),
+        ("switch_member", &["BearerAuth"]),
+        ("uninstall_app_module", &["BearerAuth", "ApiKeyAuth"]),
+        ("uninstall_plugin", &["BearerAuth", "ApiKeyAuth"]),
+        ("update_app_data_model", &["BearerAuth", "ApiKeyAuth"]),
+        ("update_app_data_record", &["BearerAuth"]),
+        ("update_app_module_settings", &["BearerAuth", "ApiKeyAuth"]),
+        ("update_capability_provider_binding", &["BearerAuth", "ApiKeyAuth"]),
+        ("update_data_row", &["BearerAuth", "ApiKeyAuth"]),
+        ("update_group", &["BearerAuth", "ApiKeyAuth"]),
+        ("update_member", &["BearerAuth", "ApiKeyAuth"]),
+        ("update_permission", &["BearerAuth", "ApiKeyAuth"]),
+        ("update_plugin_settings", &["BearerAuth", "ApiKeyAuth"]),
+        ("update_role", &["BearerAuth", "ApiKeyAuth"]),
+        ("update_space", &["BearerAuth", "ApiKeyAuth"]),
+        ("update_space_resource", &["BearerAuth", "ApiKeyAuth"]),
+        ("update_user", &["BearerAuth", "ApiKeyAuth"]),
+        ("update_user_member", &["BearerAuth", "ApiKeyAuth"]),
+        ("upsert_capability_provider_binding", &["BearerAuth", "ApiKeyAuth"]),
+        ("upsert_resource_action", &["BearerAuth", "ApiKeyAuth"]),
+        ("upsert_resource_mapping", &["BearerAuth", "ApiKeyAuth"]),
+        ("upsert_resource_type", &["BearerAuth", "ApiKeyAuth"]),
+        ("validate_plugin_manifest", &["BearerAuth", "ApiKeyAuth"]),
+    ];
+    /// The security schemes an operation accepts (any one of them), by progenitor's
+    /// operation id (the snake_case operationId); empty for public operations.
+    pub fn security(operation_id: &str) -> &'static [&'static str] {
+        match SECURITY.binary_search_by(|(id, _)| (*id).cmp(operation_id)) {
+            Ok(index) => SECURITY[index].1,
+            Err(_) => &[],
+        }
+    }
+}
+impl crate::envelope::Envelope for types::ObjectEnvelope {
+    type Data = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::ActionExecutionEnvelope {
+    type Data = types::ActionExecution;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::ActionExecutionListEnvelope {
+    type Data = ::std::vec::Vec<types::ActionExecution>;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: Some(self.pagination),
+        }
+    }
+}
+impl crate::envelope::Envelope for types::ActorContextResponseEnvelope {
+    type Data = types::ActorContextResponse;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::AdminGrantEnvelope {
+    type Data = types::AdminGrant;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::AdminGrantListEnvelope {
+    type Data = ::std::vec::Vec<types::AdminGrant>;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: Some(self.pagination),
+        }
+    }
+}
+impl crate::envelope::Envelope for types::AdminMeResponseEnvelope {
+    type Data = types::AdminMeResponse;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::ApiKeyEnvelope {
+    type Data = types::ApiKey;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::ApiKeyListEnvelope {
+    type Data = ::std::vec::Vec<types::ApiKey>;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: Some(self.pagination),
+        }
+    }
+}
+impl crate::envelope::Envelope for types::AppDataModelEnvelope {
+    type Data = types::AppDataModel;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::AppDataModelListEnvelope {
+    type Data = ::std::vec::Vec<types::AppDataModel>;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: Some(self.pagination),
+        }
+    }
+}
+impl crate::envelope::Envelope for types::AppDataRecordBatchResponseEnvelope {
+    type Data = types::AppDataRecordBatchResponse;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::AppDataRecordListEnvelope {
+    type Data = ::std::vec::Vec<types::AppDataRecord>;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: Some(self.pagination),
+        }
+    }
+}
+impl crate::envelope::Envelope for types::AppDataRecordResponseEnvelope {
+    type Data = types::AppDataRecordResponse;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::AppDataRevisionListEnvelope {
+    type Data = ::std::vec::Vec<types::AppDataRevision>;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: Some(self.pagination),
+        }
+    }
+}
+impl crate::envelope::Envelope for types::AuditEventTypeListEnvelope {
+    type Data = ::std::vec::Vec<types::AuditEventType>;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: Some(self.pagination),
+        }
+    }
+}
+impl crate::envelope::Envelope for types::AuditLogEnvelope {
+    type Data = types::AuditLog;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::AuditLogListEnvelope {
+    type Data = ::std::vec::Vec<types::AuditLog>;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: Some(self.pagination),
+        }
+    }
+}
+impl crate::envelope::Envelope for types::AuthMeResponseEnvelope {
+    type Data = types::AuthMeResponse;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::AuthzCheckResultEnvelope {
+    type Data = types::AuthzCheckResult;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::CapabilitiesResponseEnvelope {
+    type Data = types::CapabilitiesResponse;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::CapabilityGrantEnvelope {
+    type Data = types::CapabilityGrant;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::CapabilityProviderBindingEnvelope {
+    type Data = types::CapabilityProviderBinding;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::CapabilityProviderBindingListEnvelope {
+    type Data = ::std::vec::Vec<types::CapabilityProviderBinding>;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: Some(self.pagination),
+        }
+    }
+}
+impl crate::envelope::Envelope for types::CreatedApiKeyEnvelope {
+    type Data = types::CreatedApiKey;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::DataRowMutationResponseEnvelope {
+    type Data = types::DataRowMutationResponse;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::DecisionEnvelope {
+    type Data = types::Decision;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::GrantIntrospectionResponseEnvelope {
+    type Data = types::GrantIntrospectionResponse;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::GroupEnvelope {
+    type Data = types::Group;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::GroupListEnvelope {
+    type Data = ::std::vec::Vec<types::Group>;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: Some(self.pagination),
+        }
+    }
+}
+impl crate::envelope::Envelope for types::HealthEnvelope {
+    type Data = types::Health;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::LoginResponseEnvelope {
+    type Data = types::LoginResponse;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::LogoutResponseEnvelope {
+    type Data = types::LogoutResponse;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::MemberEnvelope {
+    type Data = types::Member;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::MemberListEnvelope {
+    type Data = ::std::vec::Vec<types::Member>;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: Some(self.pagination),
+        }
+    }
+}
+impl crate::envelope::Envelope for types::MemberRoleEnvelope {
+    type Data = types::MemberRole;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::MemberRoleListEnvelope {
+    type Data = ::std::vec::Vec<types::MemberRole>;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: Some(self.pagination),
+        }
+    }
+}
+impl crate::envelope::Envelope for types::OverviewResponseEnvelope {
+    type Data = types::OverviewResponse;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::PermissionEnvelope {
+    type Data = types::Permission;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::PermissionListEnvelope {
+    type Data = ::std::vec::Vec<types::Permission>;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: Some(self.pagination),
+        }
+    }
+}
+impl crate::envelope::Envelope for types::PluginAdminMenuListEnvelope {
+    type Data = ::std::vec::Vec<types::PluginAdminMenu>;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: Some(self.pagination),
+        }
+    }
+}
+impl crate::envelope::Envelope for types::PluginEnvelope {
+    type Data = types::Plugin;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::PluginListEnvelope {
+    type Data = ::std::vec::Vec<types::Plugin>;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: Some(self.pagination),
+        }
+    }
+}
+impl crate::envelope::Envelope for types::PluginSettingListEnvelope {
+    type Data = ::std::vec::Vec<types::PluginSetting>;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: Some(self.pagination),
+        }
+    }
+}
+impl crate::envelope::Envelope for types::PluginValidationResponseEnvelope {
+    type Data = types::PluginValidationResponse;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::ProviderInstallationEnvelope {
+    type Data = types::ProviderInstallation;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::ProviderInstallationListEnvelope {
+    type Data = ::std::vec::Vec<types::ProviderInstallation>;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: Some(self.pagination),
+        }
+    }
+}
+impl crate::envelope::Envelope for types::ProviderMigrationRevisionEnvelope {
+    type Data = types::ProviderMigrationRevision;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::ProviderMigrationRevisionListEnvelope {
+    type Data = ::std::vec::Vec<types::ProviderMigrationRevision>;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: Some(self.pagination),
+        }
+    }
+}
+impl crate::envelope::Envelope for types::ProviderRequestContextEnvelope {
+    type Data = types::ProviderRequestContext;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::ReadyEnvelope {
+    type Data = types::Ready;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::RefreshResponseEnvelope {
+    type Data = types::RefreshResponse;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::RegisterResponseEnvelope {
+    type Data = types::RegisterResponse;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::ResourceActionEnvelope {
+    type Data = types::ResourceAction;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::ResourceActionListEnvelope {
+    type Data = ::std::vec::Vec<types::ResourceAction>;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: Some(self.pagination),
+        }
+    }
+}
+impl crate::envelope::Envelope for types::ResourceEnvelope {
+    type Data = types::Resource;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::ResourceListEnvelope {
+    type Data = ::std::vec::Vec<types::Resource>;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: Some(self.pagination),
+        }
+    }
+}
+impl crate::envelope::Envelope for types::ResourceMappingEnvelope {
+    type Data = types::ResourceMapping;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::ResourceMappingListEnvelope {
+    type Data = ::std::vec::Vec<types::ResourceMapping>;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: Some(self.pagination),
+        }
+    }
+}
+impl crate::envelope::Envelope for types::ResourceTypeEnvelope {
+    type Data = types::ResourceType;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::ResourceTypeListEnvelope {
+    type Data = ::std::vec::Vec<types::ResourceType>;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: Some(self.pagination),
+        }
+    }
+}
+impl crate::envelope::Envelope for types::RoleEnvelope {
+    type Data = types::Role;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::RoleListEnvelope {
+    type Data = ::std::vec::Vec<types::Role>;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: Some(self.pagination),
+        }
+    }
+}
+impl crate::envelope::Envelope for types::RolePermissionEnvelope {
+    type Data = types::RolePermission;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::RolePermissionListEnvelope {
+    type Data = ::std::vec::Vec<types::RolePermission>;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: Some(self.pagination),
+        }
+    }
+}
+impl crate::envelope::Envelope for types::SpaceEnvelope {
+    type Data = types::Space;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::SpaceListEnvelope {
+    type Data = ::std::vec::Vec<types::Space>;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: Some(self.pagination),
+        }
+    }
+}
+impl crate::envelope::Envelope for types::TemplateInstallResponseEnvelope {
+    type Data = types::TemplateInstallResponse;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::TemplateManifestEnvelope {
+    type Data = types::TemplateManifest;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::TemplateManifestListEnvelope {
+    type Data = ::std::vec::Vec<types::TemplateManifest>;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: Some(self.pagination),
+        }
+    }
+}
+impl crate::envelope::Envelope for types::UserEnvelope {
+    type Data = types::User;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::UserListEnvelope {
+    type Data = ::std::vec::Vec<types::User>;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: Some(self.pagination),
+        }
+    }
+}
+impl crate::envelope::Envelope for types::UserMemberEnvelope {
+    type Data = types::UserMember;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl crate::envelope::Envelope for types::UserMemberListEnvelope {
+    type Data = ::std::vec::Vec<types::UserMember>;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: Some(self.pagination),
+        }
+    }
+}
+impl crate::envelope::Envelope for types::VersionResponseEnvelope {
+    type Data = types::VersionResponse;
+    fn into_parts(self) -> crate::envelope::Parts<Self::Data> {
+        crate::envelope::Parts {
+            data: self.data,
+            request_id: self.request_id,
+            pagination: None,
+        }
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ListActionExecutions<'a> {
+    const ID: &'static str = "list_action_executions";
+    type Envelope = types::ActionExecutionListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ListActionExecutions::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::BeginActionExecution<'a> {
+    const ID: &'static str = "begin_action_execution";
+    type Envelope = types::ActionExecutionEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::BeginActionExecution::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::GetActionExecution<'a> {
+    const ID: &'static str = "get_action_execution";
+    type Envelope = types::ActionExecutionEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::GetActionExecution::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::CompleteActionExecution<'a> {
+    const ID: &'static str = "complete_action_execution";
+    type Envelope = types::ActionExecutionEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::CompleteActionExecution::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::GetActorContext<'a> {
+    const ID: &'static str = "get_actor_context";
+    type Envelope = types::ActorContextResponseEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::GetActorContext::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::SwitchMember<'a> {
+    const ID: &'static str = "switch_member";
+    type Envelope = types::ActorContextResponseEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::SwitchMember::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ListAdminGrants<'a> {
+    const ID: &'static str = "list_admin_grants";
+    type Envelope = types::AdminGrantListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ListAdminGrants::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::CreateAdminGrant<'a> {
+    const ID: &'static str = "create_admin_grant";
+    type Envelope = types::AdminGrantEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::CreateAdminGrant::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::GetAdminGrant<'a> {
+    const ID: &'static str = "get_admin_grant";
+    type Envelope = types::AdminGrantEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::GetAdminGrant::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::RevokeAdminGrant<'a> {
+    const ID: &'static str = "revoke_admin_grant";
+    type Envelope = types::AdminGrantEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::RevokeAdminGrant::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::GetAdminMe<'a> {
+    const ID: &'static str = "get_admin_me";
+    type Envelope = types::AdminMeResponseEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::GetAdminMe::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ListApiKeys<'a> {
+    const ID: &'static str = "list_api_keys";
+    type Envelope = types::ApiKeyListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ListApiKeys::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::CreateApiKey<'a> {
+    const ID: &'static str = "create_api_key";
+    type Envelope = types::CreatedApiKeyEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::CreateApiKey::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::GetApiKey<'a> {
+    const ID: &'static str = "get_api_key";
+    type Envelope = types::ApiKeyEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::GetApiKey::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::RevokeApiKey<'a> {
+    const ID: &'static str = "revoke_api_key";
+    type Envelope = types::ApiKeyEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::RevokeApiKey::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::LookupAppDataRecord<'a> {
+    const ID: &'static str = "lookup_app_data_record";
+    type Envelope = types::AppDataRecordResponseEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::LookupAppDataRecord::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ListAppModules<'a> {
+    const ID: &'static str = "list_app_modules";
+    type Envelope = types::PluginListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ListAppModules::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::GetAppModule<'a> {
+    const ID: &'static str = "get_app_module";
+    type Envelope = types::PluginEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::GetAppModule::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ListAppModuleAdminMenus<'a> {
+    const ID: &'static str = "list_app_module_admin_menus";
+    type Envelope = types::PluginAdminMenuListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ListAppModuleAdminMenus::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ListAppModuleAuditEvents<'a> {
+    const ID: &'static str = "list_app_module_audit_events";
+    type Envelope = types::AuditEventTypeListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ListAppModuleAuditEvents::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::DisableAppModule<'a> {
+    const ID: &'static str = "disable_app_module";
+    type Envelope = types::PluginEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::DisableAppModule::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::EnableAppModule<'a> {
+    const ID: &'static str = "enable_app_module";
+    type Envelope = types::PluginEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::EnableAppModule::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ListAppModulePermissions<'a> {
+    const ID: &'static str = "list_app_module_permissions";
+    type Envelope = types::PermissionListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ListAppModulePermissions::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ListAppModuleResources<'a> {
+    const ID: &'static str = "list_app_module_resources";
+    type Envelope = types::ResourceTypeListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ListAppModuleResources::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ListAppModuleSettings<'a> {
+    const ID: &'static str = "list_app_module_settings";
+    type Envelope = types::PluginSettingListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ListAppModuleSettings::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::UpdateAppModuleSettings<'a> {
+    const ID: &'static str = "update_app_module_settings";
+    type Envelope = types::PluginSettingListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::UpdateAppModuleSettings::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::UninstallAppModule<'a> {
+    const ID: &'static str = "uninstall_app_module";
+    type Envelope = types::PluginEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::UninstallAppModule::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ListAuditLogs<'a> {
+    const ID: &'static str = "list_audit_logs";
+    type Envelope = types::AuditLogListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ListAuditLogs::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::GetAuditLog<'a> {
+    const ID: &'static str = "get_audit_log";
+    type Envelope = types::AuditLogEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::GetAuditLog::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::Login<'a> {
+    const ID: &'static str = "login";
+    type Envelope = types::LoginResponseEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::Login::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::Logout<'a> {
+    const ID: &'static str = "logout";
+    type Envelope = types::LogoutResponseEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::Logout::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::GetCurrentSession<'a> {
+    const ID: &'static str = "get_current_session";
+    type Envelope = types::AuthMeResponseEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::GetCurrentSession::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::RefreshSession<'a> {
+    const ID: &'static str = "refresh_session";
+    type Envelope = types::RefreshResponseEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::RefreshSession::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::Register<'a> {
+    const ID: &'static str = "register";
+    type Envelope = types::RegisterResponseEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::Register::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::CheckAuthorization<'a> {
+    const ID: &'static str = "check_authorization";
+    type Envelope = types::AuthzCheckResultEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::CheckAuthorization::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ExplainAuthorization<'a> {
+    const ID: &'static str = "explain_authorization";
+    type Envelope = types::DecisionEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ExplainAuthorization::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ListCapabilities<'a> {
+    const ID: &'static str = "list_capabilities";
+    type Envelope = types::CapabilitiesResponseEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ListCapabilities::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::IssueCapabilityGrant<'a> {
+    const ID: &'static str = "issue_capability_grant";
+    type Envelope = types::CapabilityGrantEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::IssueCapabilityGrant::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::RevokeCapabilityGrant<'a> {
+    const ID: &'static str = "revoke_capability_grant";
+    type Envelope = types::CapabilityGrantEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::RevokeCapabilityGrant::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::RecordCapabilityOutcome<'a> {
+    const ID: &'static str = "record_capability_outcome";
+    type Envelope = types::CapabilityGrantEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::RecordCapabilityOutcome::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ListCapabilityProviderBindings<'a> {
+    const ID: &'static str = "list_capability_provider_bindings";
+    type Envelope = types::CapabilityProviderBindingListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ListCapabilityProviderBindings::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::UpsertCapabilityProviderBinding<'a> {
+    const ID: &'static str = "upsert_capability_provider_binding";
+    type Envelope = types::CapabilityProviderBindingEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::UpsertCapabilityProviderBinding::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::GetCapabilityProviderBinding<'a> {
+    const ID: &'static str = "get_capability_provider_binding";
+    type Envelope = types::CapabilityProviderBindingEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::GetCapabilityProviderBinding::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::DisableCapabilityProviderBinding<'a> {
+    const ID: &'static str = "disable_capability_provider_binding";
+    type Envelope = types::CapabilityProviderBindingEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::DisableCapabilityProviderBinding::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::UpdateCapabilityProviderBinding<'a> {
+    const ID: &'static str = "update_capability_provider_binding";
+    type Envelope = types::CapabilityProviderBindingEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::UpdateCapabilityProviderBinding::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::GetConsoleOverview<'a> {
+    const ID: &'static str = "get_console_overview";
+    type Envelope = types::OverviewResponseEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::GetConsoleOverview::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ListDataRows<'a> {
+    const ID: &'static str = "list_data_rows";
+    type Envelope = types::ResourceListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ListDataRows::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::CreateDataRow<'a> {
+    const ID: &'static str = "create_data_row";
+    type Envelope = types::DataRowMutationResponseEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::CreateDataRow::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::GetDataRow<'a> {
+    const ID: &'static str = "get_data_row";
+    type Envelope = types::ResourceEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::GetDataRow::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::DeleteDataRow<'a> {
+    const ID: &'static str = "delete_data_row";
+    type Envelope = types::DataRowMutationResponseEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::DeleteDataRow::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::UpdateDataRow<'a> {
+    const ID: &'static str = "update_data_row";
+    type Envelope = types::DataRowMutationResponseEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::UpdateDataRow::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ListDataTables<'a> {
+    const ID: &'static str = "list_data_tables";
+    type Envelope = types::ResourceMappingListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ListDataTables::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::IntrospectCapabilityGrant<'a> {
+    const ID: &'static str = "introspect_capability_grant";
+    type Envelope = types::GrantIntrospectionResponseEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::IntrospectCapabilityGrant::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::GetGroupById<'a> {
+    const ID: &'static str = "get_group_by_id";
+    type Envelope = types::GroupEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::GetGroupById::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::GetHealth<'a> {
+    const ID: &'static str = "get_health";
+    type Envelope = types::HealthEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::GetHealth::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::GetMemberById<'a> {
+    const ID: &'static str = "get_member_by_id";
+    type Envelope = types::MemberEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::GetMemberById::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ListPermissions<'a> {
+    const ID: &'static str = "list_permissions";
+    type Envelope = types::PermissionListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ListPermissions::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::CreatePermission<'a> {
+    const ID: &'static str = "create_permission";
+    type Envelope = types::PermissionEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::CreatePermission::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::GetPermission<'a> {
+    const ID: &'static str = "get_permission";
+    type Envelope = types::PermissionEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::GetPermission::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::UpdatePermission<'a> {
+    const ID: &'static str = "update_permission";
+    type Envelope = types::PermissionEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::UpdatePermission::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::DisablePermission<'a> {
+    const ID: &'static str = "disable_permission";
+    type Envelope = types::PermissionEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::DisablePermission::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ListPlugins<'a> {
+    const ID: &'static str = "list_plugins";
+    type Envelope = types::PluginListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ListPlugins::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::InstallPlugin<'a> {
+    const ID: &'static str = "install_plugin";
+    type Envelope = types::PluginEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::InstallPlugin::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ValidatePluginManifest<'a> {
+    const ID: &'static str = "validate_plugin_manifest";
+    type Envelope = types::PluginValidationResponseEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ValidatePluginManifest::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::GetPlugin<'a> {
+    const ID: &'static str = "get_plugin";
+    type Envelope = types::PluginEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::GetPlugin::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ListPluginAdminMenus<'a> {
+    const ID: &'static str = "list_plugin_admin_menus";
+    type Envelope = types::PluginAdminMenuListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ListPluginAdminMenus::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ListPluginAuditEvents<'a> {
+    const ID: &'static str = "list_plugin_audit_events";
+    type Envelope = types::AuditEventTypeListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ListPluginAuditEvents::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::DisablePlugin<'a> {
+    const ID: &'static str = "disable_plugin";
+    type Envelope = types::PluginEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::DisablePlugin::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::EnablePlugin<'a> {
+    const ID: &'static str = "enable_plugin";
+    type Envelope = types::PluginEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::EnablePlugin::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ListPluginPermissions<'a> {
+    const ID: &'static str = "list_plugin_permissions";
+    type Envelope = types::PermissionListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ListPluginPermissions::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ListPluginResources<'a> {
+    const ID: &'static str = "list_plugin_resources";
+    type Envelope = types::ResourceTypeListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ListPluginResources::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ListPluginSettings<'a> {
+    const ID: &'static str = "list_plugin_settings";
+    type Envelope = types::PluginSettingListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ListPluginSettings::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::UpdatePluginSettings<'a> {
+    const ID: &'static str = "update_plugin_settings";
+    type Envelope = types::PluginSettingListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::UpdatePluginSettings::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::UninstallPlugin<'a> {
+    const ID: &'static str = "uninstall_plugin";
+    type Envelope = types::PluginEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::UninstallPlugin::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ListProviderInstallations<'a> {
+    const ID: &'static str = "list_provider_installations";
+    type Envelope = types::ProviderInstallationListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ListProviderInstallations::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::GetProviderInstallation<'a> {
+    const ID: &'static str = "get_provider_installation";
+    type Envelope = types::ProviderInstallationEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::GetProviderInstallation::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ListProviderMigrationRevisions<'a> {
+    const ID: &'static str = "list_provider_migration_revisions";
+    type Envelope = types::ProviderMigrationRevisionListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ListProviderMigrationRevisions::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::CreateProviderMigrationRevision<'a> {
+    const ID: &'static str = "create_provider_migration_revision";
+    type Envelope = types::ProviderMigrationRevisionEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::CreateProviderMigrationRevision::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::GetProviderMigrationRevision<'a> {
+    const ID: &'static str = "get_provider_migration_revision";
+    type Envelope = types::ProviderMigrationRevisionEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::GetProviderMigrationRevision::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ReviewProviderMigrationRevision<'a> {
+    const ID: &'static str = "review_provider_migration_revision";
+    type Envelope = types::ProviderMigrationRevisionEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ReviewProviderMigrationRevision::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::IssueProviderRequestContext<'a> {
+    const ID: &'static str = "issue_provider_request_context";
+    type Envelope = types::ProviderRequestContextEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::IssueProviderRequestContext::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::GetReadiness<'a> {
+    const ID: &'static str = "get_readiness";
+    type Envelope = types::ReadyEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::GetReadiness::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ListResourceTypes<'a> {
+    const ID: &'static str = "list_resource_types";
+    type Envelope = types::ResourceTypeListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ListResourceTypes::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::UpsertResourceType<'a> {
+    const ID: &'static str = "upsert_resource_type";
+    type Envelope = types::ResourceTypeEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::UpsertResourceType::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::GetResourceType<'a> {
+    const ID: &'static str = "get_resource_type";
+    type Envelope = types::ResourceTypeEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::GetResourceType::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ListResourceActions<'a> {
+    const ID: &'static str = "list_resource_actions";
+    type Envelope = types::ResourceActionListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ListResourceActions::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::UpsertResourceAction<'a> {
+    const ID: &'static str = "upsert_resource_action";
+    type Envelope = types::ResourceActionEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::UpsertResourceAction::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::GetResourceMapping<'a> {
+    const ID: &'static str = "get_resource_mapping";
+    type Envelope = types::ResourceMappingEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::GetResourceMapping::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::UpsertResourceMapping<'a> {
+    const ID: &'static str = "upsert_resource_mapping";
+    type Envelope = types::ResourceMappingEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::UpsertResourceMapping::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ListResources<'a> {
+    const ID: &'static str = "list_resources";
+    type Envelope = types::ResourceListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ListResources::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::CreateResource<'a> {
+    const ID: &'static str = "create_resource";
+    type Envelope = types::ResourceEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::CreateResource::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::GetResourceByTypeAndId<'a> {
+    const ID: &'static str = "get_resource_by_type_and_id";
+    type Envelope = types::ResourceEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::GetResourceByTypeAndId::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ListRolePermissions<'a> {
+    const ID: &'static str = "list_role_permissions";
+    type Envelope = types::RolePermissionListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ListRolePermissions::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::CreateRolePermission<'a> {
+    const ID: &'static str = "create_role_permission";
+    type Envelope = types::RolePermissionEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::CreateRolePermission::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::GetRolePermission<'a> {
+    const ID: &'static str = "get_role_permission";
+    type Envelope = types::RolePermissionEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::GetRolePermission::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::DeleteRolePermission<'a> {
+    const ID: &'static str = "delete_role_permission";
+    type Envelope = types::RolePermissionEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::DeleteRolePermission::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::GetRoleById<'a> {
+    const ID: &'static str = "get_role_by_id";
+    type Envelope = types::RoleEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::GetRoleById::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ListSpaces<'a> {
+    const ID: &'static str = "list_spaces";
+    type Envelope = types::SpaceListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ListSpaces::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::CreateSpace<'a> {
+    const ID: &'static str = "create_space";
+    type Envelope = types::SpaceEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::CreateSpace::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::GetSpace<'a> {
+    const ID: &'static str = "get_space";
+    type Envelope = types::SpaceEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::GetSpace::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::UpdateSpace<'a> {
+    const ID: &'static str = "update_space";
+    type Envelope = types::SpaceEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::UpdateSpace::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ListSpaceAuditLogs<'a> {
+    const ID: &'static str = "list_space_audit_logs";
+    type Envelope = types::AuditLogListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ListSpaceAuditLogs::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::GetSpaceAuditLog<'a> {
+    const ID: &'static str = "get_space_audit_log";
+    type Envelope = types::AuditLogEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::GetSpaceAuditLog::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::GetAppDataSpaceInfo<'a> {
+    const ID: &'static str = "get_app_data_space_info";
+    type Envelope = types::ObjectEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::GetAppDataSpaceInfo::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ListAppDataModels<'a> {
+    const ID: &'static str = "list_app_data_models";
+    type Envelope = types::AppDataModelListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ListAppDataModels::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::CreateAppDataModel<'a> {
+    const ID: &'static str = "create_app_data_model";
+    type Envelope = types::AppDataModelEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::CreateAppDataModel::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::GetAppDataModel<'a> {
+    const ID: &'static str = "get_app_data_model";
+    type Envelope = types::AppDataModelEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::GetAppDataModel::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::UpdateAppDataModel<'a> {
+    const ID: &'static str = "update_app_data_model";
+    type Envelope = types::AppDataModelEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::UpdateAppDataModel::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ListAppDataRecords<'a> {
+    const ID: &'static str = "list_app_data_records";
+    type Envelope = types::AppDataRecordListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ListAppDataRecords::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::CreateAppDataRecord<'a> {
+    const ID: &'static str = "create_app_data_record";
+    type Envelope = types::AppDataRecordResponseEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::CreateAppDataRecord::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::GetAppDataRecord<'a> {
+    const ID: &'static str = "get_app_data_record";
+    type Envelope = types::AppDataRecordResponseEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::GetAppDataRecord::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::DeleteAppDataRecord<'a> {
+    const ID: &'static str = "delete_app_data_record";
+    type Envelope = types::AppDataRecordResponseEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::DeleteAppDataRecord::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::UpdateAppDataRecord<'a> {
+    const ID: &'static str = "update_app_data_record";
+    type Envelope = types::AppDataRecordResponseEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::UpdateAppDataRecord::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ArchiveAppDataRecord<'a> {
+    const ID: &'static str = "archive_app_data_record";
+    type Envelope = types::AppDataRecordResponseEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ArchiveAppDataRecord::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ListAppDataRecordRevisions<'a> {
+    const ID: &'static str = "list_app_data_record_revisions";
+    type Envelope = types::AppDataRevisionListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ListAppDataRecordRevisions::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::BatchAppDataRecords<'a> {
+    const ID: &'static str = "batch_app_data_records";
+    type Envelope = types::AppDataRecordBatchResponseEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::BatchAppDataRecords::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::DisableSpace<'a> {
+    const ID: &'static str = "disable_space";
+    type Envelope = types::SpaceEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::DisableSpace::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ListGroups<'a> {
+    const ID: &'static str = "list_groups";
+    type Envelope = types::GroupListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ListGroups::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::CreateGroup<'a> {
+    const ID: &'static str = "create_group";
+    type Envelope = types::GroupEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::CreateGroup::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::GetGroupTree<'a> {
+    const ID: &'static str = "get_group_tree";
+    type Envelope = types::GroupListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::GetGroupTree::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::GetGroup<'a> {
+    const ID: &'static str = "get_group";
+    type Envelope = types::GroupEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::GetGroup::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::UpdateGroup<'a> {
+    const ID: &'static str = "update_group";
+    type Envelope = types::GroupEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::UpdateGroup::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::DisableGroup<'a> {
+    const ID: &'static str = "disable_group";
+    type Envelope = types::GroupEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::DisableGroup::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ListMemberRoles<'a> {
+    const ID: &'static str = "list_member_roles";
+    type Envelope = types::MemberRoleListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ListMemberRoles::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::CreateMemberRole<'a> {
+    const ID: &'static str = "create_member_role";
+    type Envelope = types::MemberRoleEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::CreateMemberRole::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::GetMemberRole<'a> {
+    const ID: &'static str = "get_member_role";
+    type Envelope = types::MemberRoleEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::GetMemberRole::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::RevokeMemberRole<'a> {
+    const ID: &'static str = "revoke_member_role";
+    type Envelope = types::MemberRoleEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::RevokeMemberRole::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ListMembers<'a> {
+    const ID: &'static str = "list_members";
+    type Envelope = types::MemberListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ListMembers::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::CreateMember<'a> {
+    const ID: &'static str = "create_member";
+    type Envelope = types::MemberEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::CreateMember::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::GetMember<'a> {
+    const ID: &'static str = "get_member";
+    type Envelope = types::MemberEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::GetMember::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::UpdateMember<'a> {
+    const ID: &'static str = "update_member";
+    type Envelope = types::MemberEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::UpdateMember::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::DisableMember<'a> {
+    const ID: &'static str = "disable_member";
+    type Envelope = types::MemberEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::DisableMember::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ListSpaceResources<'a> {
+    const ID: &'static str = "list_space_resources";
+    type Envelope = types::ResourceListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ListSpaceResources::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::CreateSpaceResource<'a> {
+    const ID: &'static str = "create_space_resource";
+    type Envelope = types::ResourceEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::CreateSpaceResource::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::GetSpaceResource<'a> {
+    const ID: &'static str = "get_space_resource";
+    type Envelope = types::ResourceEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::GetSpaceResource::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::UpdateSpaceResource<'a> {
+    const ID: &'static str = "update_space_resource";
+    type Envelope = types::ResourceEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::UpdateSpaceResource::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ArchiveSpaceResource<'a> {
+    const ID: &'static str = "archive_space_resource";
+    type Envelope = types::ResourceEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ArchiveSpaceResource::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::RestoreSpace<'a> {
+    const ID: &'static str = "restore_space";
+    type Envelope = types::SpaceEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::RestoreSpace::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ListSpaceRolePermissions<'a> {
+    const ID: &'static str = "list_space_role_permissions";
+    type Envelope = types::RolePermissionListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ListSpaceRolePermissions::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::CreateSpaceRolePermission<'a> {
+    const ID: &'static str = "create_space_role_permission";
+    type Envelope = types::RolePermissionEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::CreateSpaceRolePermission::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::GetSpaceRolePermission<'a> {
+    const ID: &'static str = "get_space_role_permission";
+    type Envelope = types::RolePermissionEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::GetSpaceRolePermission::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::DeleteSpaceRolePermission<'a> {
+    const ID: &'static str = "delete_space_role_permission";
+    type Envelope = types::RolePermissionEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::DeleteSpaceRolePermission::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ListRoles<'a> {
+    const ID: &'static str = "list_roles";
+    type Envelope = types::RoleListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ListRoles::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::CreateRole<'a> {
+    const ID: &'static str = "create_role";
+    type Envelope = types::RoleEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::CreateRole::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::GetRole<'a> {
+    const ID: &'static str = "get_role";
+    type Envelope = types::RoleEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::GetRole::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::UpdateRole<'a> {
+    const ID: &'static str = "update_role";
+    type Envelope = types::RoleEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::UpdateRole::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::DisableRole<'a> {
+    const ID: &'static str = "disable_role";
+    type Envelope = types::RoleEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::DisableRole::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ListUserMembers<'a> {
+    const ID: &'static str = "list_user_members";
+    type Envelope = types::UserMemberListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ListUserMembers::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::CreateUserMember<'a> {
+    const ID: &'static str = "create_user_member";
+    type Envelope = types::UserMemberEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::CreateUserMember::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::GetUserMember<'a> {
+    const ID: &'static str = "get_user_member";
+    type Envelope = types::UserMemberEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::GetUserMember::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::UpdateUserMember<'a> {
+    const ID: &'static str = "update_user_member";
+    type Envelope = types::UserMemberEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::UpdateUserMember::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::RevokeUserMember<'a> {
+    const ID: &'static str = "revoke_user_member";
+    type Envelope = types::UserMemberEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::RevokeUserMember::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ListTemplates<'a> {
+    const ID: &'static str = "list_templates";
+    type Envelope = types::TemplateManifestListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ListTemplates::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::GetTemplate<'a> {
+    const ID: &'static str = "get_template";
+    type Envelope = types::TemplateManifestEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::GetTemplate::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::InstallTemplate<'a> {
+    const ID: &'static str = "install_template";
+    type Envelope = types::TemplateInstallResponseEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::InstallTemplate::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::PreviewTemplateInstall<'a> {
+    const ID: &'static str = "preview_template_install";
+    type Envelope = types::ObjectEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::PreviewTemplateInstall::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::GetUserMemberById<'a> {
+    const ID: &'static str = "get_user_member_by_id";
+    type Envelope = types::UserMemberEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::GetUserMemberById::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::ListUsers<'a> {
+    const ID: &'static str = "list_users";
+    type Envelope = types::UserListEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::ListUsers::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::CreateUser<'a> {
+    const ID: &'static str = "create_user";
+    type Envelope = types::UserEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::CreateUser::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::GetUser<'a> {
+    const ID: &'static str = "get_user";
+    type Envelope = types::UserEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::GetUser::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::UpdateUser<'a> {
+    const ID: &'static str = "update_user";
+    type Envelope = types::UserEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::UpdateUser::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::DisableUser<'a> {
+    const ID: &'static str = "disable_user";
+    type Envelope = types::UserEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::DisableUser::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::RestoreUser<'a> {
+    const ID: &'static str = "restore_user";
+    type Envelope = types::UserEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::RestoreUser::send(self)
+    }
+}
+impl<'a> crate::envelope::Operation for builder::GetVersion<'a> {
+    const ID: &'static str = "get_version";
+    type Envelope = types::VersionResponseEnvelope;
+    type Error = types::ErrorEnvelope;
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Self::Envelope>, Error<Self::Error>>,
+    > + Send {
+        builder::GetVersion::send(self)
+    }
 }

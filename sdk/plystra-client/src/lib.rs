@@ -1,5 +1,6 @@
 //! Generated low-level client for the Plystra Core API (progenitor, builder style, one extension
-//! trait per tag). Everything in [`generated`] comes from `spec/plystra.yaml`; users add the
+//! trait per tag). Everything in `generated` comes from `spec/plystra.yaml`; `hooks` and
+//! `envelope` are the small hand-written seams the `plystra` crate builds on. Users add the
 //! `plystra` crate, which wraps this one.
 #![allow(
     clippy::all,
@@ -9,7 +10,9 @@
     rustdoc::all
 )]
 
+pub mod envelope;
 #[rustfmt::skip]
 mod generated;
+pub mod hooks;
 
 pub use generated::*;

@@ -1,0 +1,333 @@
+//! The client: construction, credentials, request-id scoping, and calling any operation.
+
+use std::collections::{HashSet, VecDeque};
+use std::fmt;
+use std::future::Future;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use futures_util::Stream;
+use plystra_client::envelope::{Envelope, Operation};
+use plystra_client::hooks::Hooks;
+use reqwest::header::HeaderValue;
+
+use crate::Error;
+use crate::error::{ResponseMeta, from_progenitor};
+use crate::output::Output;
+use crate::retry::RetryPolicy;
+use crate::transport::{CallTransport, LAST_RESPONSE, Secret, Shared};
+
+/// A Plystra Core client. Cheap to clone; clones share the connection pool and credentials.
+///
+/// ```
+/// let plystra = plystra::Plystra::builder("http://127.0.0.1:8080")
+///     .api_key("ply_ak_demo.secret")
+///     .timeout(std::time::Duration::from_secs(5))
+///     .build()?;
+/// # Ok::<(), plystra::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Plystra {
+    raw: plystra_client::Client,
+    http: reqwest::Client,
+    base_url: Arc<str>,
+    shared: Arc<Shared>,
+}
+
+impl fmt::Debug for Plystra {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Plystra")
+            .field("base_url", &self.base_url)
+            .field("credentials", &self.shared)
+            .finish()
+    }
+}
+
+impl Plystra {
+    /// A client with default settings and no credentials. Fails on an invalid base URL.
+    pub fn new(base_url: &str) -> Result<Plystra, Error> {
+        Plystra::builder(base_url).build()
+    }
+
+    /// Configures a client.
+    pub fn builder(base_url: impl Into<String>) -> PlystraBuilder {
+        PlystraBuilder {
+            base_url: base_url.into(),
+            api_key: None,
+            access_token: None,
+            timeout: Some(Duration::from_secs(30)),
+            connect_timeout: Some(Duration::from_secs(10)),
+            user_agent: concat!("plystra-rust/", env!("CARGO_PKG_VERSION")).to_string(),
+            retry: RetryPolicy::disabled(),
+            http: None,
+        }
+    }
+
+    /// The generated client: every operation of the contract as a builder; finish one with
+    /// [`Call::call`] to get its unwrapped `data`.
+    ///
+    /// ```no_run
+    /// use plystra::prelude::*;
+    /// # async fn demo(plystra: plystra::Plystra) -> Result<(), plystra::Error> {
+    /// let users = plystra.api().list_users().limit(50).call().await?;
+    /// for user in users.iter() {
+    ///     println!("{}", user.email);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn api(&self) -> &plystra_client::Client {
+        &self.raw
+    }
+
+    /// The base URL, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Sends `Authorization: Bearer <token>` on session routes from now on, from every clone.
+    pub fn set_access_token(&self, token: impl AsRef<str>) {
+        self.write_token(Some(Secret::new(token.as_ref())));
+    }
+
+    /// Stops sending the access token, from every clone.
+    pub fn clear_access_token(&self) {
+        self.write_token(None);
+    }
+
+    fn write_token(&self, token: Option<Secret>) {
+        match self.shared.access_token.write() {
+            Ok(mut slot) => *slot = token,
+            Err(poisoned) => *poisoned.into_inner() = token,
+        }
+    }
+
+    /// A client that sends `X-Request-ID: <id>` on every call made through it. It shares the
+    /// connection pool and credentials with `self`. An id that is not a valid header value is
+    /// not sent (the server then makes one up).
+    pub fn with_request_id(&self, id: impl AsRef<str>) -> Plystra {
+        Plystra::assemble(
+            &self.base_url,
+            self.http.clone(),
+            self.shared.clone(),
+            HeaderValue::from_str(id.as_ref()).ok(),
+        )
+    }
+
+    fn assemble(
+        base_url: &str,
+        http: reqwest::Client,
+        shared: Arc<Shared>,
+        request_id: Option<HeaderValue>,
+    ) -> Plystra {
+        let transport = CallTransport {
+            shared: shared.clone(),
+            request_id,
+        };
+        let raw = plystra_client::Client::new_with_client(
+            base_url,
+            http.clone(),
+            Hooks::new(Arc::new(transport)),
+        );
+        Plystra {
+            raw,
+            http,
+            base_url: Arc::from(base_url),
+            shared,
+        }
+    }
+}
+
+/// Settings of a [`Plystra`] client.
+#[derive(Debug)]
+#[must_use]
+pub struct PlystraBuilder {
+    base_url: String,
+    api_key: Option<Secret>,
+    access_token: Option<Secret>,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    user_agent: String,
+    retry: RetryPolicy,
+    http: Option<reqwest::Client>,
+}
+
+impl PlystraBuilder {
+    /// Sends `X-Plystra-API-Key` on server-to-server routes.
+    pub fn api_key(mut self, key: impl AsRef<str>) -> Self {
+        self.api_key = Some(Secret::new(key.as_ref()));
+        self
+    }
+
+    /// Sends `Authorization: Bearer` on session routes (see also
+    /// [`Plystra::set_access_token`]).
+    pub fn access_token(mut self, token: impl AsRef<str>) -> Self {
+        self.access_token = Some(Secret::new(token.as_ref()));
+        self
+    }
+
+    /// Whole-call timeout per attempt (default 30 s); `None` waits forever.
+    pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.timeout = timeout.into();
+        self
+    }
+
+    /// Connection timeout (default 10 s).
+    pub fn connect_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.connect_timeout = timeout.into();
+        self
+    }
+
+    /// The `User-Agent` header (default `plystra-rust/<version>`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Retries (default: none).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Uses this `reqwest::Client` (its own timeouts, proxy and TLS settings apply; `timeout`,
+    /// `connect_timeout` and `user_agent` are then ignored).
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Builds the client; fails on an invalid base URL or HTTP settings.
+    pub fn build(self) -> Result<Plystra, Error> {
+        let url = reqwest::Url::parse(&self.base_url)
+            .map_err(|e| Error::InvalidRequest(format!("base URL {:?}: {e}", self.base_url)))?;
+        if !matches!(url.scheme(), "http" | "https") || url.cannot_be_a_base() {
+            return Err(Error::InvalidRequest(format!(
+                "base URL {:?}: want an http:// or https:// URL",
+                self.base_url
+            )));
+        }
+        let base_url = self.base_url.trim_end_matches('/').to_string();
+        let http = match self.http {
+            Some(http) => http,
+            None => {
+                let mut builder = reqwest::Client::builder().user_agent(self.user_agent);
+                if let Some(timeout) = self.timeout {
+                    builder = builder.timeout(timeout);
+                }
+                if let Some(timeout) = self.connect_timeout {
+                    builder = builder.connect_timeout(timeout);
+                }
+                builder
+                    .build()
+                    .map_err(|e| Error::InvalidRequest(format!("HTTP client settings: {e}")))?
+            }
+        };
+        let shared = Arc::new(Shared {
+            api_key: self.api_key,
+            access_token: RwLock::new(self.access_token),
+            retry: self.retry,
+        });
+        Ok(Plystra::assemble(&base_url, http, shared, None))
+    }
+}
+
+/// Finishes any generated operation builder: sends it and unwraps the envelope.
+pub trait Call: Operation {
+    /// Sends the request; returns `data` with the request id (and pagination for lists).
+    fn call(
+        self,
+    ) -> impl Future<Output = Result<Output<<Self::Envelope as Envelope>::Data>, Error>> + Send;
+}
+
+impl<O> Call for O
+where
+    O: Operation + Send,
+    O::Envelope: Send,
+    O::Error: serde::Serialize + Send,
+{
+    async fn call(self) -> Result<Output<<Self::Envelope as Envelope>::Data>, Error> {
+        let (result, meta) = LAST_RESPONSE
+            .scope(
+                std::cell::RefCell::new(ResponseMeta::default()),
+                async move {
+                    let result = self.send().await;
+                    let meta = LAST_RESPONSE.with(|last| last.take());
+                    (result, meta)
+                },
+            )
+            .await;
+        match result {
+            Ok(value) => {
+                let parts = value.into_inner().into_parts();
+                Ok(Output {
+                    data: parts.data,
+                    request_id: parts.request_id,
+                    pagination: parts.pagination,
+                })
+            }
+            Err(error) => Err(from_progenitor(error, meta).await),
+        }
+    }
+}
+
+/// Walks every page of a cursor-paginated list lazily, item by item.
+///
+/// `page` builds the request for one page from the cursor of the previous one (`None` for the
+/// first). The stream ends when the server reports no more pages, or if a cursor repeats.
+///
+/// ```no_run
+/// use futures_util::StreamExt;
+/// use plystra::prelude::*;
+/// # async fn demo(plystra: plystra::Plystra) -> Result<(), plystra::Error> {
+/// let records = plystra::paginate(|cursor| {
+///     let page = plystra.api().list_app_data_records().space_id("space_acme").model_key("notes").limit(100);
+///     match cursor {
+///         Some(cursor) => page.cursor(cursor),
+///         None => page,
+///     }
+/// });
+/// futures_util::pin_mut!(records);
+/// while let Some(record) = records.next().await {
+///     println!("{}", record?.id);
+/// }
+/// # Ok(()) }
+/// ```
+pub fn paginate<O, F, T>(page: F) -> impl Stream<Item = Result<T, Error>>
+where
+    F: FnMut(Option<String>) -> O,
+    O: Call,
+    O::Envelope: Envelope<Data = Vec<T>>,
+{
+    struct State<F, T> {
+        page: F,
+        next: Option<Option<String>>,
+        items: VecDeque<T>,
+        seen: HashSet<String>,
+    }
+    let state = State {
+        page,
+        next: Some(None),
+        items: VecDeque::new(),
+        seen: HashSet::new(),
+    };
+    futures_util::stream::unfold(state, |mut state| async move {
+        loop {
+            if let Some(item) = state.items.pop_front() {
+                return Some((Ok(item), state));
+            }
+            let cursor = state.next.take()?;
+            match (state.page)(cursor).call().await {
+                Ok(output) => {
+                    state.next = match output.next_cursor() {
+                        Some(next) if state.seen.insert(next.to_string()) => {
+                            Some(Some(next.to_string()))
+                        }
+                        _ => None,
+                    };
+                    state.items.extend(output.data);
+                }
+                Err(error) => return Some((Err(error), state)),
+            }
+        }
+    })
+}
