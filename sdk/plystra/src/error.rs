@@ -9,6 +9,17 @@ use serde_json::Value;
 use crate::types;
 
 /// Any failure of a call.
+///
+/// ```no_run
+/// # async fn demo(plystra: plystra::Plystra) {
+/// match plystra.audit().get("audit_0a1b").await {
+///     Ok(row) => println!("{} {}", row.action, row.decision),
+///     Err(e) if e.is_not_found() => println!("no such row (request {:?})", e.request_id()),
+///     Err(plystra::Error::Api(api)) => println!("{} {}: {}", api.status, api.code, api.message),
+///     Err(e) => println!("{e}"),
+/// }
+/// # }
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

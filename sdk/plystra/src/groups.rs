@@ -171,6 +171,20 @@ impl Authz<'_> {
     /// The verdict (`allow`, `decision`, `deny_code`, `reason`, trace and audit ids). A deny is
     /// a normal answer, not an error. `explain` in the request is ignored here: use
     /// [`Authz::explain`] for the full decision.
+    ///
+    /// ```no_run
+    /// use plystra::authz::{Actor, AuthzCheck};
+    /// # async fn demo(plystra: plystra::Plystra) -> Result<(), plystra::Error> {
+    /// let verdict = plystra.authz().check(
+    ///     AuthzCheck::new("approve")
+    ///         .actor(Actor::new("user_alice", "member_finance_reviewer", "space_acme"))
+    ///         .registered("invoice", "invoice_001"),
+    /// ).await?;
+    /// if !verdict.allow {
+    ///     println!("denied: {:?} ({})", verdict.deny_code, verdict.reason);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn check(
         &self,
         request: impl Into<AuthzCheck>,

@@ -5,6 +5,15 @@ use std::ops::{Deref, DerefMut};
 use crate::types::Pagination;
 
 /// The `data` of a success envelope. Derefs to it; [`Output::into_inner`] takes it out.
+///
+/// ```no_run
+/// # async fn demo(plystra: plystra::Plystra) -> Result<(), plystra::Error> {
+/// let health = plystra.system().health().await?;
+/// println!("{} (request {})", health.status, health.request_id());
+/// let health: plystra::types::Health = health.into_inner();
+/// # let _ = health;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Output<T> {
     /// The payload.

@@ -6,6 +6,18 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 
 /// When and how often a call is tried again. The default is [`RetryPolicy::disabled`].
+///
+/// ```
+/// use std::time::Duration;
+/// use plystra::{Plystra, RetryPolicy};
+///
+/// let policy = RetryPolicy::standard(4)
+///     .initial_backoff(Duration::from_millis(50))
+///     .max_backoff(Duration::from_secs(2));
+/// assert_eq!(policy.max_attempts(), 4);
+/// let plystra = Plystra::builder("http://127.0.0.1:8080").retry(policy).build()?;
+/// # Ok::<(), plystra::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
     max_attempts: u32,

@@ -195,6 +195,10 @@ fn a_bad_base_url_fails_at_construction() {
         assert!(matches!(err, Error::InvalidRequest(_)), "{bad}: {err:?}");
     }
     let ok = Plystra::new("http://localhost:8080/").unwrap();
+    assert!(
+        Plystra::new("https://plystra.internal").is_ok(),
+        "TLS settings build"
+    );
     assert_eq!(ok.base_url(), "http://localhost:8080");
 }
 

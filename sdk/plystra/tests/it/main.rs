@@ -5,4 +5,5 @@
 mod calls;
 mod errors;
 mod retries;
+mod tracing_spans;
 mod wire;
