@@ -1,8 +1,8 @@
 //! Configuration from command-line flags and the environment (names as upstream's, see
 //! behaviour.md §17), flags first, then `PLYSTRA_*`, then the upstream name, then the default.
 
-/// The server's settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The server's settings. `Debug` leaves the secrets out.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Config {
     /// Address to listen on.
     pub host: String,
@@ -14,6 +14,27 @@ pub struct Config {
     pub production: bool,
     /// Reported by `GET /api/v1/version`.
     pub core_version: String,
+    /// Key of the token hashes (`PLYSTRA_SESSION_SECRET`, then `SESSION_SECRET`, `JWT_SECRET`,
+    /// `PLYSTRA_JWT_SECRET`); without one, tokens are hashed with plain SHA-256.
+    pub session_secret: Option<String>,
+    /// Earlier session secrets still accepted for lookups (`PLYSTRA_SESSION_SECRET_PREVIOUS`,
+    /// comma-separated).
+    pub session_secret_previous: Vec<String>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("production", &self.production)
+            .field("core_version", &self.core_version)
+            .field(
+                "session_secret",
+                &self.session_secret.as_ref().map(|_| "<set>"),
+            )
+            .finish_non_exhaustive()
+    }
 }
 
 /// The SQLite file the server uses when no database is configured.
@@ -82,12 +103,30 @@ impl Config {
         let core_version = first(&["PLYSTRA_CORE_VERSION", "CORE_VERSION"])
             .map(|(_, v)| v)
             .unwrap_or_else(|| "0.0.1".to_string());
+        let session_secret = first(&[
+            "PLYSTRA_SESSION_SECRET",
+            "SESSION_SECRET",
+            "JWT_SECRET",
+            "PLYSTRA_JWT_SECRET",
+        ])
+        .map(|(_, v)| v);
+        let session_secret_previous = first(&["PLYSTRA_SESSION_SECRET_PREVIOUS"])
+            .map(|(_, v)| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(String::from)
+                    .collect()
+            })
+            .unwrap_or_default();
         Ok(Config {
             host,
             port,
             database_url,
             production,
             core_version,
+            session_secret,
+            session_secret_previous,
         })
     }
 
@@ -99,6 +138,8 @@ impl Config {
             database_url: "sqlite::memory:".into(),
             production: false,
             core_version: "0.0.1".into(),
+            session_secret: Some("test-session-secret-test-session-secret".into()),
+            session_secret_previous: Vec::new(),
         }
     }
 }

@@ -5,8 +5,10 @@
 //! [`http::app`] and call it in-process.
 
 pub mod config;
+pub mod domain;
 pub mod error;
 pub mod http;
+pub mod seed;
 pub mod service;
 pub mod store;
 
@@ -20,6 +22,7 @@ use std::sync::Arc;
 /// Opens the store named by the configuration and serves the API until the process is stopped.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let store = Store::connect(&config.database_url).await?;
+    store.migrate().await?;
     let config = Arc::new(config);
     let server = Arc::new(Server::new(store, config.clone()));
     let addr = format!("{}:{}", config.host, config.port);

@@ -36,8 +36,13 @@ struct Options {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve the API (the default).
+    /// Serve the API (the default). Applies pending migrations first.
     Serve,
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Create the Finance Reviewer demo identities (space_acme; alice@example.com and
+    /// bob@example.com with password `plystra-demo`; their members and bindings). Idempotent.
+    SeedDemo,
 }
 
 #[tokio::main]
@@ -66,6 +71,8 @@ async fn main() -> ExitCode {
     } else {
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => plystra_server::serve(config).await,
+            Command::Migrate => migrate(&config).await,
+            Command::SeedDemo => seed_demo(&config).await,
         }
     };
     match result {
@@ -77,6 +84,25 @@ async fn main() -> ExitCode {
     }
 }
 
+async fn migrate(config: &Config) -> anyhow::Result<()> {
+    let store = Store::connect(&config.database_url).await?;
+    store.migrate().await?;
+    println!("schema version {:03}", store.schema_version().await?);
+    Ok(())
+}
+
+async fn seed_demo(config: &Config) -> anyhow::Result<()> {
+    let store = Store::connect(&config.database_url).await?;
+    store.migrate().await?;
+    let created = plystra_server::seed::demo(&store).await?;
+    if created {
+        println!("demo data created: log in as alice@example.com / plystra-demo");
+    } else {
+        println!("demo data already present: log in as alice@example.com / plystra-demo");
+    }
+    Ok(())
+}
+
 /// Probes every operation on a throwaway in-memory database (implemented operations really run).
 async fn list_unimplemented(config: Config) -> anyhow::Result<()> {
     let config = Config {
@@ -84,6 +110,7 @@ async fn list_unimplemented(config: Config) -> anyhow::Result<()> {
         ..config
     };
     let store = Store::connect(&config.database_url).await?;
+    store.migrate().await?;
     let server = Server::new(store, Arc::new(config));
     let missing = plystra_server_api::probe::unimplemented_operations(&server).await;
     let mut by_tag: BTreeMap<&str, Vec<_>> = BTreeMap::new();

@@ -2,12 +2,16 @@
 //! its own; a tag without one answers `501 NOT_IMPLEMENTED` from the generated defaults, and
 //! `plystra-server --list-unimplemented` lists those operations.
 
+mod actor;
+mod auth;
+mod session;
 mod system;
 
 use std::sync::Arc;
 
 use plystra_server_api::operations as ops;
 
+use crate::domain::tokens::TokenHasher;
 use crate::{Config, Store};
 
 /// The reference server's implementation of the contract.
@@ -15,12 +19,21 @@ use crate::{Config, Store};
 pub struct Server {
     store: Store,
     config: Arc<Config>,
+    tokens: TokenHasher,
 }
 
 impl Server {
     /// A server over `store`.
     pub fn new(store: Store, config: Arc<Config>) -> Self {
-        Server { store, config }
+        let tokens = TokenHasher::new(
+            config.session_secret.as_deref(),
+            &config.session_secret_previous,
+        );
+        Server {
+            store,
+            config,
+            tokens,
+        }
     }
 
     /// The database.
@@ -36,8 +49,6 @@ impl Server {
 
 // Tags nobody has implemented yet: every operation answers 501 (see the module docs).
 impl ops::Console for Server {}
-impl ops::Auth for Server {}
-impl ops::Actor for Server {}
 impl ops::Admin for Server {}
 impl ops::ApiKeys for Server {}
 impl ops::Authorization for Server {}

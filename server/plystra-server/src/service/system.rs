@@ -15,12 +15,19 @@ use poem_openapi::payload::Json;
 use super::Server;
 use crate::ApiError;
 use crate::http::RequestId;
+use crate::store::migrate::{EXPECTED_VERSION, format_version};
+
+fn not_ready(message: &str) -> poem::Error {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::NotReady,
+        message,
+    )
+    .into()
+}
 
 /// Version of the decision trace format.
 const TRACE_VERSION: &str = "1.0";
-/// The database schema this build expects. No migration exists until the storage layer lands
-/// (issue "Reference server I"), so applied and expected are both zero.
-const SCHEMA_VERSION: &str = "000";
 
 /// The system capabilities in boot order, all served by this process.
 const CAPABILITIES: [&str; 5] = [
@@ -51,18 +58,21 @@ impl System for Server {
     async fn get_readiness(&self, request: &Request) -> poem::Result<GetReadinessResponse> {
         if let Err(e) = self.store().ping().await {
             tracing::warn!(error = %e, "readiness: database unavailable");
-            return Err(ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                ErrorCode::NotReady,
-                "Database is not ready.",
-            )
-            .into());
+            return Err(not_ready("Database is not ready."));
+        }
+        let applied = self
+            .store()
+            .schema_version()
+            .await
+            .map_err(|_| not_ready("Database is not ready."))?;
+        if applied < EXPECTED_VERSION {
+            return Err(not_ready("Database migrations are pending."));
         }
         Ok(GetReadinessResponse::Ok(Json(ReadyEnvelope {
             data: Ready {
                 status: "ready".into(),
-                schema_version: SCHEMA_VERSION.into(),
-                expected_schema_version: SCHEMA_VERSION.into(),
+                schema_version: format_version(applied),
+                expected_schema_version: format_version(EXPECTED_VERSION),
                 trace_version: TRACE_VERSION.into(),
                 system_capabilities: capability_states(),
                 plugins: PluginStatusSummary {
@@ -76,13 +86,14 @@ impl System for Server {
     }
 
     async fn get_version(&self, request: &Request) -> poem::Result<GetVersionResponse> {
+        let applied = self.store().schema_version().await.unwrap_or(0);
         Ok(GetVersionResponse::Ok(Json(VersionResponseEnvelope {
             data: VersionResponse {
                 version: None,
                 core_version: self.config().core_version.clone(),
                 api_version: "v1".into(),
-                schema_version: SCHEMA_VERSION.into(),
-                expected_schema_version: SCHEMA_VERSION.into(),
+                schema_version: format_version(applied),
+                expected_schema_version: format_version(EXPECTED_VERSION),
                 trace_version: TRACE_VERSION.into(),
                 plugin_api_version: "1.0".into(),
                 resource_registry_version: "1.0".into(),

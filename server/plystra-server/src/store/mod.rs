@@ -1,7 +1,15 @@
 //! Storage: one `Store` over SQLite (embedded default) or PostgreSQL, chosen by the URL.
 //!
-//! The schema and the entity queries arrive with the reference-server issues; for now the store
-//! opens the database and answers readiness pings.
+//! Every query is written once: the SQL is the same text on both backends (`$1` placeholders,
+//! text timestamps, see `migrations/`) and [`on_pool!`] runs it against whichever pool the store
+//! has. Entity queries live in one module per area.
+
+mod identity;
+pub mod migrate;
+mod sessions;
+
+pub use identity::{Binding, NewSession, UserRecord};
+pub use sessions::SessionRecord;
 
 use std::str::FromStr;
 
@@ -34,12 +42,29 @@ pub enum StoreError {
     #[error("unsupported database URL scheme (want sqlite:// or postgres://)")]
     UnsupportedUrl,
     /// The database answered with an error or could not be reached.
-    #[error("database error")]
+    #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// Applying the migrations failed.
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A unique key already holds this value.
+    #[error("{0} already exists")]
+    Conflict(&'static str),
 }
 
+/// Runs `$body` with `$pool` bound to the store's pool, whatever its backend.
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.pool {
+            $crate::store::Pool::Sqlite($pool) => $body,
+            $crate::store::Pool::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
 #[derive(Debug, Clone)]
-enum Pool {
+pub(crate) enum Pool {
     Sqlite(SqlitePool),
     Postgres(PgPool),
 }
@@ -47,7 +72,7 @@ enum Pool {
 /// The database behind the server; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Store {
-    pool: Pool,
+    pub(crate) pool: Pool,
 }
 
 impl Store {
@@ -84,6 +109,26 @@ impl Store {
         match self.pool {
             Pool::Sqlite(_) => Backend::Sqlite,
             Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies every migration not applied yet.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        let migrator = sqlx::migrate::Migrator::new(migrate::Embedded).await?;
+        on_pool!(self, pool => migrator.run(pool).await)?;
+        Ok(())
+    }
+
+    /// The last applied migration (0 on an empty database).
+    pub async fn schema_version(&self) -> Result<i64, StoreError> {
+        let sql = "SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success";
+        let version: Result<i64, sqlx::Error> =
+            on_pool!(self, pool => sqlx::query_scalar(sql).fetch_one(pool).await);
+        match version {
+            Ok(version) => Ok(version),
+            // No migration table yet: nothing applied.
+            Err(sqlx::Error::Database(_)) => Ok(0),
+            Err(e) => Err(e.into()),
         }
     }
 

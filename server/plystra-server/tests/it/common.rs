@@ -4,11 +4,12 @@ use plystra_server::{Config, Server, Store};
 use poem::Endpoint;
 use poem::test::TestClient;
 
-/// A server on a fresh in-memory SQLite database.
+/// A server on a fresh, migrated in-memory SQLite database.
 pub async fn server() -> Arc<Server> {
     let store = Store::connect("sqlite::memory:")
         .await
         .expect("in-memory sqlite");
+    store.migrate().await.expect("migrations apply");
     Arc::new(Server::new(store, Arc::new(Config::for_tests())))
 }
 
@@ -23,4 +24,23 @@ pub fn postgres_url() -> Option<String> {
     std::env::var("PLYSTRA_TEST_POSTGRES_URL")
         .ok()
         .filter(|u| !u.is_empty())
+}
+
+/// Serves the application over `store` on a free loopback port; returns its base URL.
+pub async fn serve(store: Store) -> String {
+    use poem::listener::{Acceptor, Listener, TcpListener};
+    let server = Arc::new(Server::new(store, Arc::new(Config::for_tests())));
+    let acceptor = TcpListener::bind("127.0.0.1:0")
+        .into_acceptor()
+        .await
+        .expect("bind loopback");
+    let addr = acceptor.local_addr()[0]
+        .as_socket_addr()
+        .copied()
+        .expect("a TCP address");
+    let app = plystra_server::http::app(server, &Config::for_tests());
+    tokio::spawn(async move {
+        let _ = poem::Server::new_with_acceptor(acceptor).run(app).await;
+    });
+    format!("http://{addr}")
 }

@@ -5,4 +5,5 @@
 mod common;
 mod drift;
 mod http;
+mod sessions;
 mod store;

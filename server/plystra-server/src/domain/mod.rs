@@ -1,0 +1,5 @@
+//! Domain logic with no poem or sqlx types: passwords, tokens, time.
+
+pub mod password;
+pub mod time;
+pub mod tokens;

@@ -1,0 +1,90 @@
+//! `GET /actor/context`, `POST /actor/switch-member` (behaviour.md §7): Bearer sessions only.
+
+use plystra_server_api::Credential;
+use plystra_server_api::operations::Actor;
+use plystra_server_api::responses::{GetActorContextResponse, SwitchMemberResponse};
+use plystra_server_api::types;
+use poem::Request;
+use poem_openapi::payload::Json;
+
+use super::Server;
+use super::session::{actor, available, no_active_member, store_error, timestamp};
+use crate::domain::time;
+use crate::http::RequestId;
+
+impl Actor for Server {
+    async fn get_actor_context(
+        &self,
+        request: &Request,
+        credential: Credential,
+    ) -> poem::Result<GetActorContextResponse> {
+        let now = time::format(self.now());
+        let session = self.session(&credential, &now).await?;
+        let bindings = self
+            .store()
+            .active_bindings(&session.user_id, &now)
+            .await
+            .map_err(store_error)?;
+        let current = bindings
+            .iter()
+            .find(|b| b.user_member_id == session.active_user_member_id)
+            .or(bindings.first())
+            .ok_or_else(|| no_active_member("User has no active Member binding."))?;
+        Ok(GetActorContextResponse::Ok(Json(
+            types::ActorContextResponseEnvelope {
+                data: types::ActorContextResponse {
+                    session_id: Some(session.id),
+                    actor: Some(actor(current)),
+                    available_members: Some(available(&bindings)),
+                    expires_at: Some(timestamp(&session.expires_at)),
+                },
+                request_id: RequestId::of(request),
+            },
+        )))
+    }
+
+    async fn switch_member(
+        &self,
+        request: &Request,
+        credential: Credential,
+        body: types::SwitchMemberRequest,
+    ) -> poem::Result<SwitchMemberResponse> {
+        let now = time::format(self.now());
+        let session = self.session(&credential, &now).await?;
+        let bindings = self
+            .store()
+            .active_bindings(&session.user_id, &now)
+            .await
+            .map_err(store_error)?;
+        let wanted = |value: &Option<String>, actual: &str| {
+            value
+                .as_deref()
+                .filter(|v| !v.is_empty())
+                .is_none_or(|v| v == actual)
+        };
+        let target = bindings
+            .iter()
+            .find(|b| {
+                wanted(&body.member_id, &b.member_id)
+                    && wanted(&body.user_member_id, &b.user_member_id)
+            })
+            .ok_or_else(|| {
+                no_active_member("Requested Member binding is not active for this User.")
+            })?;
+        self.store()
+            .set_session_actor(&session.id, target, &now)
+            .await
+            .map_err(store_error)?;
+        Ok(SwitchMemberResponse::Ok(Json(
+            types::ActorContextResponseEnvelope {
+                data: types::ActorContextResponse {
+                    session_id: None,
+                    actor: Some(actor(target)),
+                    available_members: Some(available(&bindings)),
+                    expires_at: None,
+                },
+                request_id: RequestId::of(request),
+            },
+        )))
+    }
+}

@@ -1,0 +1,268 @@
+//! `POST /auth/login|refresh|logout`, `GET /auth/me` (behaviour.md §6). Registration is next.
+
+use plystra_server_api::Credential;
+use plystra_server_api::operations::Auth;
+use plystra_server_api::responses::{
+    GetCurrentSessionResponse, LoginResponse, LogoutResponse, RefreshSessionResponse,
+};
+use plystra_server_api::types::{self, ErrorCode};
+use poem::Request;
+use poem::http::StatusCode;
+use poem_openapi::payload::Json;
+
+use super::Server;
+use super::session::{
+    ACCESS_TTL, REFRESH_TTL, actor, available, client, no_active_member, store_error, timestamp,
+    unauthenticated,
+};
+use crate::ApiError;
+use crate::domain::{password, time, tokens};
+use crate::http::RequestId;
+use crate::store::NewSession;
+
+fn bad_login() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::AuthenticationRequired,
+        "Email or password is incorrect.",
+    )
+}
+
+fn session_expired() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::SessionExpired,
+        "Refresh token is invalid or expired.",
+    )
+}
+
+/// Runs a password check off the async workers: argon2id with 64 MiB takes tens of milliseconds.
+async fn verify_password(password: String, hash: Option<String>) -> Result<bool, ApiError> {
+    tokio::task::spawn_blocking(move || match hash {
+        Some(hash) => password::verify(&password, &hash),
+        None => {
+            password::verify_dummy(&password);
+            false
+        }
+    })
+    .await
+    .map_err(ApiError::internal)
+}
+
+impl Auth for Server {
+    async fn login(
+        &self,
+        request: &Request,
+        body: types::LoginRequest,
+    ) -> poem::Result<LoginResponse> {
+        let now = self.now();
+        let now_text = time::format(now);
+        let email = body.email.trim().to_lowercase();
+        let user = self
+            .store()
+            .user_by_email(&email)
+            .await
+            .map_err(store_error)?;
+        // Unknown and inactive users cost the same argon2 work as a wrong password.
+        let (user, hash) = match user {
+            Some(user) if user.status == "active" => {
+                let hash = user.password_hash.clone();
+                (Some(user), hash)
+            }
+            _ => (None, None),
+        };
+        let matches = verify_password(body.password, hash).await?;
+        let user = match user {
+            Some(user) if matches => user,
+            _ => return Err(bad_login().into()),
+        };
+        let bindings = self
+            .store()
+            .active_bindings(&user.id, &now_text)
+            .await
+            .map_err(store_error)?;
+        let Some(first) = bindings.first() else {
+            return Err(no_active_member("User has no active Member binding.").into());
+        };
+        let (access_token, refresh_token) = (
+            tokens::generate(tokens::ACCESS_PREFIX),
+            tokens::generate(tokens::REFRESH_PREFIX),
+        );
+        let (ip_address, user_agent) = client(request);
+        let new = NewSession {
+            id: format!("sess_{}", &tokens::generate("")[..64]),
+            user_id: user.id.clone(),
+            access_hash: self.tokens.hash(&access_token),
+            refresh_hash: self.tokens.hash(&refresh_token),
+            actor: first.clone(),
+            ip_address,
+            user_agent,
+            expires_at: time::format(now + ACCESS_TTL),
+            refresh_expires_at: time::format(now + REFRESH_TTL),
+        };
+        self.store()
+            .create_session(&new, &now_text)
+            .await
+            .map_err(store_error)?;
+        Ok(LoginResponse::Ok(Json(types::LoginResponseEnvelope {
+            data: types::LoginResponse {
+                access_token,
+                refresh_token,
+                token_type: "Bearer".into(),
+                expires_at: timestamp(&new.expires_at),
+                refresh_expires_at: timestamp(&new.refresh_expires_at),
+                user: types::UserSession {
+                    id: user.id,
+                    email: user.email,
+                    status: user.status,
+                },
+                actor: Some(actor(first)),
+                available_members: Some(available(&bindings)),
+            },
+            request_id: RequestId::of(request),
+        })))
+    }
+
+    async fn refresh_session(
+        &self,
+        request: &Request,
+        body: types::RefreshRequest,
+    ) -> poem::Result<RefreshSessionResponse> {
+        let now = self.now();
+        let now_text = time::format(now);
+        let presented = self.tokens.candidates(&body.refresh_token);
+        let Some(session) = self
+            .store()
+            .session_by_refresh(&presented, &now_text)
+            .await
+            .map_err(store_error)?
+        else {
+            // A refresh token that a rotation already replaced: someone else may hold the new
+            // one, so the whole session is revoked.
+            if self
+                .store()
+                .revoke_reused_refresh(&presented, &now_text)
+                .await
+                .map_err(store_error)?
+            {
+                tracing::warn!("rotated refresh token presented again: session revoked");
+            }
+            return Err(session_expired().into());
+        };
+        let (access_token, refresh_token) = (
+            tokens::generate(tokens::ACCESS_PREFIX),
+            tokens::generate(tokens::REFRESH_PREFIX),
+        );
+        let expires_at = time::format(now + ACCESS_TTL);
+        let (access_hash, refresh_hash) = (
+            self.tokens.hash(&access_token),
+            self.tokens.hash(&refresh_token),
+        );
+        let mut rotated = false;
+        for old in &presented {
+            rotated = self
+                .store()
+                .rotate_session(
+                    &session.id,
+                    old,
+                    &access_hash,
+                    &refresh_hash,
+                    &expires_at,
+                    &now_text,
+                )
+                .await
+                .map_err(store_error)?;
+            if rotated {
+                break;
+            }
+        }
+        if !rotated {
+            // A concurrent refresh won the race with the same token.
+            return Err(session_expired().into());
+        }
+        Ok(RefreshSessionResponse::Ok(Json(
+            types::RefreshResponseEnvelope {
+                data: types::RefreshResponse {
+                    access_token,
+                    refresh_token,
+                    token_type: "Bearer".into(),
+                    expires_at: timestamp(&expires_at),
+                    refresh_expires_at: timestamp(&session.refresh_expires_at),
+                },
+                request_id: RequestId::of(request),
+            },
+        )))
+    }
+
+    async fn logout(
+        &self,
+        request: &Request,
+        body: Option<types::LogoutRequest>,
+    ) -> poem::Result<LogoutResponse> {
+        let bearer = request
+            .header("authorization")
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim().to_string());
+        let token = bearer
+            .or_else(|| body.and_then(|b| b.refresh_token))
+            .filter(|t| !t.is_empty());
+        if let Some(token) = token {
+            let now = time::format(self.now());
+            self.store()
+                .revoke_sessions_by_token(&self.tokens.candidates(&token), &now)
+                .await
+                .map_err(store_error)?;
+        }
+        Ok(LogoutResponse::Ok(Json(types::LogoutResponseEnvelope {
+            data: types::LogoutResponse { logged_out: true },
+            request_id: RequestId::of(request),
+        })))
+    }
+
+    async fn get_current_session(
+        &self,
+        request: &Request,
+        credential: Credential,
+    ) -> poem::Result<GetCurrentSessionResponse> {
+        let now = time::format(self.now());
+        let session = self.session(&credential, &now).await?;
+        let user = self
+            .store()
+            .user_by_id(&session.user_id)
+            .await
+            .map_err(store_error)?
+            .ok_or_else(unauthenticated)?;
+        let bindings = self
+            .store()
+            .active_bindings(&user.id, &now)
+            .await
+            .map_err(store_error)?;
+        let current = bindings
+            .iter()
+            .find(|b| b.user_member_id == session.active_user_member_id)
+            .or(bindings.first());
+        Ok(GetCurrentSessionResponse::Ok(Json(
+            types::AuthMeResponseEnvelope {
+                data: types::AuthMeResponse {
+                    session_id: session.id,
+                    user: types::UserSession {
+                        id: user.id,
+                        email: user.email,
+                        status: user.status,
+                    },
+                    session: types::AuthMeSession {
+                        active_space_id: session.active_space_id,
+                        active_member_id: session.active_member_id,
+                        active_user_member_id: session.active_user_member_id,
+                        expires_at: timestamp(&session.expires_at),
+                        refresh_expires_at: timestamp(&session.refresh_expires_at),
+                    },
+                    actor: current.map(actor),
+                    available_members: Some(available(&bindings)),
+                },
+                request_id: RequestId::of(request),
+            },
+        )))
+    }
+}
