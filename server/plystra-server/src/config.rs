@@ -20,6 +20,29 @@ pub struct Config {
     /// Earlier session secrets still accepted for lookups (`PLYSTRA_SESSION_SECRET_PREVIOUS`,
     /// comma-separated).
     pub session_secret_previous: Vec<String>,
+    /// Failed logins per key within the window before it locks (`PLYSTRA_AUTH_LOGIN_MAX_FAILURES`, 8).
+    pub login_max_failures: i64,
+    /// The window failures are counted in (`PLYSTRA_AUTH_LOGIN_WINDOW`, 15 minutes).
+    pub login_window: chrono::Duration,
+    /// How long a key stays locked (`PLYSTRA_AUTH_LOGIN_LOCKOUT`, 15 minutes).
+    pub login_lockout: chrono::Duration,
+}
+
+/// `90s`, `15m`, `1h`, or a bare number of minutes.
+fn duration(text: &str) -> Option<chrono::Duration> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(at) => text.split_at(at),
+        None => (text, "m"),
+    };
+    let n: i64 = number.parse().ok()?;
+    match unit {
+        "s" => Some(chrono::Duration::seconds(n)),
+        "m" => Some(chrono::Duration::minutes(n)),
+        "h" => Some(chrono::Duration::hours(n)),
+        _ => None,
+    }
+    .filter(|d| *d > chrono::Duration::zero())
 }
 
 impl std::fmt::Debug for Config {
@@ -119,6 +142,24 @@ impl Config {
                     .collect()
             })
             .unwrap_or_default();
+        let login_max_failures = match first(&["PLYSTRA_AUTH_LOGIN_MAX_FAILURES"]) {
+            Some((name, value)) => value.parse().ok().filter(|n| *n > 0).ok_or(ConfigError {
+                name,
+                value,
+                reason: "expected a positive number",
+            })?,
+            None => 8,
+        };
+        let span = |name: &'static str| -> Result<chrono::Duration, ConfigError> {
+            match first(&[name]) {
+                Some((name, value)) => duration(&value).ok_or(ConfigError {
+                    name,
+                    value,
+                    reason: "expected a duration such as 90s, 15m or 1h (or minutes)",
+                }),
+                None => Ok(chrono::Duration::minutes(15)),
+            }
+        };
         Ok(Config {
             host,
             port,
@@ -127,6 +168,9 @@ impl Config {
             core_version,
             session_secret,
             session_secret_previous,
+            login_max_failures,
+            login_window: span("PLYSTRA_AUTH_LOGIN_WINDOW")?,
+            login_lockout: span("PLYSTRA_AUTH_LOGIN_LOCKOUT")?,
         })
     }
 
@@ -140,6 +184,9 @@ impl Config {
             core_version: "0.0.1".into(),
             session_secret: Some("test-session-secret-test-session-secret".into()),
             session_secret_previous: Vec::new(),
+            login_max_failures: 8,
+            login_window: chrono::Duration::minutes(15),
+            login_lockout: chrono::Duration::minutes(15),
         }
     }
 }
@@ -185,6 +232,31 @@ mod tests {
         };
         let c = config(&env, flags).unwrap();
         assert_eq!((c.port, c.database_url.as_str()), (1234, "postgres://x"));
+    }
+
+    #[test]
+    fn login_throttle_settings_take_durations_or_minutes() {
+        let env = [
+            ("PLYSTRA_AUTH_LOGIN_MAX_FAILURES", "3"),
+            ("PLYSTRA_AUTH_LOGIN_WINDOW", "90s"),
+            ("PLYSTRA_AUTH_LOGIN_LOCKOUT", "5"),
+        ];
+        let c = config(&env, Overrides::default()).unwrap();
+        assert_eq!(c.login_max_failures, 3);
+        assert_eq!(c.login_window, chrono::Duration::seconds(90));
+        assert_eq!(c.login_lockout, chrono::Duration::minutes(5));
+        let d = config(&[], Overrides::default()).unwrap();
+        assert_eq!(
+            (d.login_max_failures, d.login_lockout),
+            (8, chrono::Duration::minutes(15))
+        );
+        assert!(
+            config(
+                &[("PLYSTRA_AUTH_LOGIN_WINDOW", "soon")],
+                Overrides::default()
+            )
+            .is_err()
+        );
     }
 
     #[test]

@@ -17,6 +17,8 @@ pub struct ApiError {
     pub message: String,
     /// Extra detail (`null` when none).
     pub details: Value,
+    /// Seconds for a `Retry-After` header (429).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -27,6 +29,7 @@ impl ApiError {
             code,
             message: message.into(),
             details: Value::Null,
+            retry_after: None,
         }
     }
 

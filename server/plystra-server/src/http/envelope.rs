@@ -178,6 +178,11 @@ pub fn render(error: &ApiError, request_id: &str, production: bool) -> Response 
         HeaderName::from_static(ERROR_CODE_HEADER),
         HeaderValue::from_static(error.code.as_str()),
     );
+    if let Some(seconds) = error.retry_after {
+        response
+            .headers_mut()
+            .insert(poem::http::header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
     response
 }
 

@@ -28,6 +28,22 @@ fn bad_login() -> ApiError {
     )
 }
 
+/// 429 `AUTH_RATE_LIMITED` until `until`, with `Retry-After` (at least one second).
+fn rate_limited(now: chrono::DateTime<chrono::Utc>, until: &str) -> ApiError {
+    let seconds = crate::domain::time::parse(until)
+        .map(|until| (until - now).num_seconds())
+        .unwrap_or(1)
+        .max(1) as u64;
+    let mut error = ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::AuthRateLimited,
+        "Too many failed login attempts. Try again later.",
+    )
+    .with_details(serde_json::json!({ "retry_after_seconds": seconds }));
+    error.retry_after = Some(seconds);
+    error
+}
+
 fn session_expired() -> ApiError {
     ApiError::new(
         StatusCode::UNAUTHORIZED,
@@ -49,6 +65,39 @@ async fn verify_password(password: String, hash: Option<String>) -> Result<bool,
     .map_err(ApiError::internal)
 }
 
+impl Server {
+    /// Counts a failed login on every key; the request that reaches the limit is already
+    /// answered with 429 (behaviour.md §6.2), the others with 401.
+    async fn count_failure(
+        &self,
+        keys: &[String],
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<ApiError, ApiError> {
+        let now_text = time::format(now);
+        let window_start = time::format(now - self.config().login_window);
+        let mut locked_until = None;
+        for key in keys {
+            let failures = self
+                .store()
+                .throttle_record_failure(key, &now_text, &window_start)
+                .await
+                .map_err(store_error)?;
+            if failures >= self.config().login_max_failures {
+                let until = time::format(now + self.config().login_lockout);
+                self.store()
+                    .throttle_lock(key, &now_text, &until)
+                    .await
+                    .map_err(store_error)?;
+                locked_until = Some(until);
+            }
+        }
+        Ok(match locked_until {
+            Some(until) => rate_limited(now, &until),
+            None => bad_login(),
+        })
+    }
+}
+
 impl Auth for Server {
     async fn login(
         &self,
@@ -58,6 +107,12 @@ impl Auth for Server {
         let now = self.now();
         let now_text = time::format(now);
         let email = body.email.trim().to_lowercase();
+        let (ip_address, user_agent) = client(request);
+        let keys = [format!("email:{email}"), format!("ip:{ip_address}")];
+        let locked = self.store().throttle_locked_until(&keys, &now_text).await;
+        if let Some(until) = locked.map_err(store_error)? {
+            return Err(rate_limited(now, &until).into());
+        }
         let user = self
             .store()
             .user_by_email(&email)
@@ -74,8 +129,12 @@ impl Auth for Server {
         let matches = verify_password(body.password, hash).await?;
         let user = match user {
             Some(user) if matches => user,
-            _ => return Err(bad_login().into()),
+            _ => return Err(self.count_failure(&keys, now).await?.into()),
         };
+        self.store()
+            .throttle_reset(&keys)
+            .await
+            .map_err(store_error)?;
         let bindings = self
             .store()
             .active_bindings(&user.id, &now_text)
@@ -88,7 +147,6 @@ impl Auth for Server {
             tokens::generate(tokens::ACCESS_PREFIX),
             tokens::generate(tokens::REFRESH_PREFIX),
         );
-        let (ip_address, user_agent) = client(request);
         let new = NewSession {
             id: format!("sess_{}", &tokens::generate("")[..64]),
             user_id: user.id.clone(),

@@ -14,12 +14,25 @@ use plystra_server_api::operations as ops;
 use crate::domain::tokens::TokenHasher;
 use crate::{Config, Store};
 
+/// Where the server reads the time; tests substitute their own.
+pub type Clock = Arc<dyn Fn() -> chrono::DateTime<chrono::Utc> + Send + Sync>;
+
 /// The reference server's implementation of the contract.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Server {
     store: Store,
     config: Arc<Config>,
     tokens: TokenHasher,
+    clock: Clock,
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("store", &self.store)
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Server {
@@ -33,7 +46,14 @@ impl Server {
             store,
             config,
             tokens,
+            clock: Arc::new(chrono::Utc::now),
         }
+    }
+
+    /// The same server reading the time from `clock`.
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// The database.

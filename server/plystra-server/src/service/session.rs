@@ -81,7 +81,7 @@ pub(super) fn client(request: &Request) -> (String, String) {
 impl Server {
     /// The current time (one read per request).
     pub(super) fn now(&self) -> DateTime<Utc> {
-        Utc::now()
+        (self.clock)()
     }
 
     /// The live session of a Bearer access token. API keys are not sessions: 401.

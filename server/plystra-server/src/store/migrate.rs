@@ -9,11 +9,18 @@ use sqlx::error::BoxDynError;
 use sqlx::migrate::{Migration, MigrationSource, MigrationType};
 
 /// `(version, description, sql)`, in order.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "identity",
-    include_str!("../../migrations/0001_identity.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "identity",
+        include_str!("../../migrations/0001_identity.sql"),
+    ),
+    (
+        2,
+        "login throttle",
+        include_str!("../../migrations/0002_login_throttle.sql"),
+    ),
+];
 
 /// The schema version this build expects (the last migration).
 pub const EXPECTED_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
@@ -46,4 +53,27 @@ impl<'s> MigrationSource<'s> for Embedded {
 /// `000`-style rendering of a schema version, as `/ready` and `/version` report it.
 pub fn format_version(version: i64) -> String {
     format!("{version:03}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_migration_file_is_embedded_in_order() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.ends_with(".sql"))
+            .collect();
+        files.sort();
+        assert_eq!(files.len(), MIGRATIONS.len(), "{files:?}");
+        for (file, (version, _, _)) in files.iter().zip(MIGRATIONS) {
+            assert!(
+                file.starts_with(&format!("{version:04}_")),
+                "{file} is migration {version}"
+            );
+        }
+    }
 }

@@ -7,6 +7,7 @@
 mod identity;
 pub mod migrate;
 mod sessions;
+mod throttle;
 
 pub use identity::{Binding, NewSession, UserRecord};
 pub use sessions::SessionRecord;

@@ -28,8 +28,12 @@ pub fn postgres_url() -> Option<String> {
 
 /// Serves the application over `store` on a free loopback port; returns its base URL.
 pub async fn serve(store: Store) -> String {
+    serve_server(Arc::new(Server::new(store, Arc::new(Config::for_tests())))).await
+}
+
+/// Serves `server` on a free loopback port; returns its base URL.
+pub async fn serve_server(server: Arc<Server>) -> String {
     use poem::listener::{Acceptor, Listener, TcpListener};
-    let server = Arc::new(Server::new(store, Arc::new(Config::for_tests())));
     let acceptor = TcpListener::bind("127.0.0.1:0")
         .into_acceptor()
         .await
@@ -43,4 +47,30 @@ pub async fn serve(store: Store) -> String {
         let _ = poem::Server::new_with_acceptor(acceptor).run(app).await;
     });
     format!("http://{addr}")
+}
+
+/// A clock the test moves by hand.
+#[derive(Clone)]
+pub struct ManualClock(Arc<std::sync::atomic::AtomicI64>);
+
+impl ManualClock {
+    /// Starts at 2026-05-12T01:00:00Z.
+    pub fn new() -> Self {
+        ManualClock(Arc::new(std::sync::atomic::AtomicI64::new(1_778_547_600)))
+    }
+
+    /// Moves the clock forward.
+    pub fn advance(&self, by: chrono::Duration) {
+        self.0
+            .fetch_add(by.num_seconds(), std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// The clock as the server reads it.
+    pub fn clock(&self) -> plystra_server::service::Clock {
+        let seconds = self.0.clone();
+        Arc::new(move || {
+            chrono::DateTime::from_timestamp(seconds.load(std::sync::atomic::Ordering::SeqCst), 0)
+                .unwrap_or_default()
+        })
+    }
 }

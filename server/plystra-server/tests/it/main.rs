@@ -5,5 +5,6 @@
 mod common;
 mod drift;
 mod http;
+mod lockout;
 mod sessions;
 mod store;
