@@ -19,24 +19,17 @@ impl Actor for Server {
         credential: Credential,
     ) -> poem::Result<GetActorContextResponse> {
         let now = time::format(self.now());
-        let session = self.session(&credential, &now).await?;
-        let bindings = self
-            .store()
-            .active_bindings(&session.user_id, &now)
-            .await
-            .map_err(store_error)?;
-        let current = bindings
-            .iter()
-            .find(|b| b.user_member_id == session.active_user_member_id)
-            .or(bindings.first())
+        let view = self.session_view(&credential, &now).await?;
+        let current = view
+            .current()
             .ok_or_else(|| no_active_member("User has no active Member binding."))?;
         Ok(GetActorContextResponse::Ok(Json(
             types::ActorContextResponseEnvelope {
                 data: types::ActorContextResponse {
-                    session_id: Some(session.id),
+                    session_id: Some(view.session.id.clone()),
                     actor: Some(actor(current)),
-                    available_members: Some(available(&bindings)),
-                    expires_at: Some(timestamp(&session.expires_at)),
+                    available_members: Some(available(&view.bindings)),
+                    expires_at: Some(timestamp(&view.session.expires_at)),
                 },
                 request_id: RequestId::of(request),
             },
@@ -50,19 +43,15 @@ impl Actor for Server {
         body: types::SwitchMemberRequest,
     ) -> poem::Result<SwitchMemberResponse> {
         let now = time::format(self.now());
-        let session = self.session(&credential, &now).await?;
-        let bindings = self
-            .store()
-            .active_bindings(&session.user_id, &now)
-            .await
-            .map_err(store_error)?;
+        let view = self.session_view(&credential, &now).await?;
         let wanted = |value: &Option<String>, actual: &str| {
             value
                 .as_deref()
                 .filter(|v| !v.is_empty())
                 .is_none_or(|v| v == actual)
         };
-        let target = bindings
+        let target = view
+            .bindings
             .iter()
             .find(|b| {
                 wanted(&body.member_id, &b.member_id)
@@ -72,7 +61,7 @@ impl Actor for Server {
                 no_active_member("Requested Member binding is not active for this User.")
             })?;
         self.store()
-            .set_session_actor(&session.id, target, &now)
+            .set_session_actor(&view.session.id, target, &now)
             .await
             .map_err(store_error)?;
         Ok(SwitchMemberResponse::Ok(Json(
@@ -80,7 +69,7 @@ impl Actor for Server {
                 data: types::ActorContextResponse {
                     session_id: None,
                     actor: Some(actor(target)),
-                    available_members: Some(available(&bindings)),
+                    available_members: Some(available(&view.bindings)),
                     expires_at: None,
                 },
                 request_id: RequestId::of(request),

@@ -284,40 +284,33 @@ impl Auth for Server {
         credential: Credential,
     ) -> poem::Result<GetCurrentSessionResponse> {
         let now = time::format(self.now());
-        let session = self.session(&credential, &now).await?;
+        let view = self.session_view(&credential, &now).await?;
         let user = self
             .store()
-            .user_by_id(&session.user_id)
+            .user_by_id(&view.session.user_id)
             .await
             .map_err(store_error)?
             .ok_or_else(unauthenticated)?;
-        let bindings = self
-            .store()
-            .active_bindings(&user.id, &now)
-            .await
-            .map_err(store_error)?;
-        let current = bindings
-            .iter()
-            .find(|b| b.user_member_id == session.active_user_member_id)
-            .or(bindings.first());
+        let current = view.current();
+        let session = &view.session;
         Ok(GetCurrentSessionResponse::Ok(Json(
             types::AuthMeResponseEnvelope {
                 data: types::AuthMeResponse {
-                    session_id: session.id,
+                    session_id: session.id.clone(),
                     user: types::UserSession {
                         id: user.id,
                         email: user.email,
                         status: user.status,
                     },
                     session: types::AuthMeSession {
-                        active_space_id: session.active_space_id,
-                        active_member_id: session.active_member_id,
-                        active_user_member_id: session.active_user_member_id,
+                        active_space_id: session.active_space_id.clone(),
+                        active_member_id: session.active_member_id.clone(),
+                        active_user_member_id: session.active_user_member_id.clone(),
                         expires_at: timestamp(&session.expires_at),
                         refresh_expires_at: timestamp(&session.refresh_expires_at),
                     },
                     actor: current.map(actor),
-                    available_members: Some(available(&bindings)),
+                    available_members: Some(available(&view.bindings)),
                 },
                 request_id: RequestId::of(request),
             },

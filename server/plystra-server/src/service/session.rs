@@ -101,3 +101,36 @@ impl Server {
             .ok_or_else(unauthenticated)
     }
 }
+
+/// A live session with its user's usable bindings.
+pub(super) struct SessionView {
+    pub(super) session: SessionRecord,
+    pub(super) bindings: Vec<Binding>,
+}
+
+impl SessionView {
+    /// The session's actor, or the first usable binding if that one no longer is.
+    pub(super) fn current(&self) -> Option<&Binding> {
+        self.bindings
+            .iter()
+            .find(|b| b.user_member_id == self.session.active_user_member_id)
+            .or(self.bindings.first())
+    }
+}
+
+impl Server {
+    /// The Bearer session and its user's usable bindings at `now`.
+    pub(super) async fn session_view(
+        &self,
+        credential: &Credential,
+        now: &str,
+    ) -> Result<SessionView, ApiError> {
+        let session = self.session(credential, now).await?;
+        let bindings = self
+            .store()
+            .active_bindings(&session.user_id, now)
+            .await
+            .map_err(store_error)?;
+        Ok(SessionView { session, bindings })
+    }
+}

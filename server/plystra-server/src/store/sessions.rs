@@ -117,6 +117,29 @@ impl Store {
             .await
     }
 
+    /// Revokes the live sessions matching `condition` (on `$2`) for any of `hashes`; returns how
+    /// many.
+    async fn revoke_where(
+        &self,
+        condition: &str,
+        hashes: &[String],
+        now: &str,
+    ) -> Result<u64, StoreError> {
+        let sql = format!(
+            "UPDATE sessions SET revoked_at = $1, updated_at = $1 WHERE ({condition}) AND revoked_at IS NULL"
+        );
+        let mut revoked = 0;
+        for hash in hashes {
+            revoked += on_pool!(self, pool => sqlx::query(&sql)
+                .bind(now)
+                .bind(hash)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected()))?;
+        }
+        Ok(revoked)
+    }
+
     /// Reuse detection: revokes the session whose *previous* refresh token is one of `hashes`.
     /// Returns whether one was found.
     pub async fn revoke_reused_refresh(
@@ -124,19 +147,10 @@ impl Store {
         hashes: &[String],
         now: &str,
     ) -> Result<bool, StoreError> {
-        let mut revoked = 0;
-        for hash in hashes {
-            revoked += on_pool!(self, pool => sqlx::query(
-                "UPDATE sessions SET revoked_at = $1, updated_at = $1 \
-                 WHERE previous_refresh_hash = $2 AND revoked_at IS NULL",
-            )
-            .bind(now)
-            .bind(hash)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
-        }
-        Ok(revoked > 0)
+        Ok(self
+            .revoke_where("previous_refresh_hash = $2", hashes, now)
+            .await?
+            > 0)
     }
 
     /// Replaces both token hashes of a live session (the refresh expiry is not extended), if its
@@ -195,18 +209,7 @@ impl Store {
         hashes: &[String],
         now: &str,
     ) -> Result<u64, StoreError> {
-        let mut revoked = 0;
-        for hash in hashes {
-            revoked += on_pool!(self, pool => sqlx::query(
-                "UPDATE sessions SET revoked_at = $1, updated_at = $1 \
-                 WHERE (access_hash = $2 OR refresh_hash = $2) AND revoked_at IS NULL",
-            )
-            .bind(now)
-            .bind(hash)
-            .execute(pool)
+        self.revoke_where("access_hash = $2 OR refresh_hash = $2", hashes, now)
             .await
-            .map(|r| r.rows_affected()))?;
-        }
-        Ok(revoked)
     }
 }
