@@ -26,6 +26,10 @@ pub struct Config {
     pub login_window: chrono::Duration,
     /// How long a key stays locked (`PLYSTRA_AUTH_LOGIN_LOCKOUT`, 15 minutes).
     pub login_lockout: chrono::Duration,
+    /// Who may register (behaviour.md §6.4); everything off by default.
+    pub registration: crate::domain::registration::Policy,
+    /// Shortest accepted password in bytes (`PLYSTRA_PASSWORD_MIN_LENGTH`, 12).
+    pub password_min_length: usize,
 }
 
 /// `90s`, `15m`, `1h`, or a bare number of minutes.
@@ -160,6 +164,30 @@ impl Config {
                 None => Ok(chrono::Duration::minutes(15)),
             }
         };
+        let flag = |name: &'static str| {
+            first(&[name]).is_some_and(|(_, v)| {
+                matches!(
+                    v.to_ascii_lowercase().as_str(),
+                    "1" | "true" | "yes" | "on" | "enabled"
+                )
+            })
+        };
+        let text = |name: &'static str| first(&[name]).map(|(_, v)| v);
+        let registration = crate::domain::registration::Policy {
+            ordinary_enabled: flag("PLYSTRA_AUTH_REGISTRATION_ENABLED"),
+            ordinary_token: text("PLYSTRA_AUTH_REGISTRATION_TOKEN"),
+            public_user_enabled: flag("PLYSTRA_AUTH_PUBLIC_USER_REGISTRATION_ENABLED"),
+            bootstrap_enabled: flag("PLYSTRA_BOOTSTRAP_REGISTRATION_ENABLED"),
+            bootstrap_token: text("PLYSTRA_BOOTSTRAP_REGISTRATION_TOKEN"),
+        };
+        let password_min_length = match first(&["PLYSTRA_PASSWORD_MIN_LENGTH"]) {
+            Some((name, value)) => value.parse().ok().filter(|n| *n > 0).ok_or(ConfigError {
+                name,
+                value,
+                reason: "expected a positive number",
+            })?,
+            None => 12,
+        };
         Ok(Config {
             host,
             port,
@@ -168,6 +196,8 @@ impl Config {
             core_version,
             session_secret,
             session_secret_previous,
+            registration,
+            password_min_length,
             login_max_failures,
             login_window: span("PLYSTRA_AUTH_LOGIN_WINDOW")?,
             login_lockout: span("PLYSTRA_AUTH_LOGIN_LOCKOUT")?,
@@ -187,6 +217,8 @@ impl Config {
             login_max_failures: 8,
             login_window: chrono::Duration::minutes(15),
             login_lockout: chrono::Duration::minutes(15),
+            registration: crate::domain::registration::Policy::default(),
+            password_min_length: 12,
         }
     }
 }

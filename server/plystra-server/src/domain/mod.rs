@@ -1,5 +1,6 @@
 //! Domain logic with no poem or sqlx types: passwords, tokens, time.
 
 pub mod password;
+pub mod registration;
 pub mod time;
 pub mod tokens;

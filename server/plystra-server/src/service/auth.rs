@@ -99,6 +99,14 @@ impl Server {
 }
 
 impl Auth for Server {
+    async fn register(
+        &self,
+        request: &Request,
+        body: types::RegisterRequest,
+    ) -> poem::Result<plystra_server_api::responses::RegisterResponse> {
+        self.register_user(request, body).await
+    }
+
     async fn login(
         &self,
         request: &Request,

@@ -4,6 +4,7 @@
 
 mod actor;
 mod auth;
+mod register;
 mod session;
 mod system;
 

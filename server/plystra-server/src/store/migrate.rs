@@ -20,6 +20,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "login throttle",
         include_str!("../../migrations/0002_login_throttle.sql"),
     ),
+    (
+        3,
+        "registration",
+        include_str!("../../migrations/0003_registration.sql"),
+    ),
 ];
 
 /// The schema version this build expects (the last migration).

@@ -6,10 +6,12 @@
 
 mod identity;
 pub mod migrate;
+mod registration;
 mod sessions;
 mod throttle;
 
 pub use identity::{Binding, NewSession, UserRecord};
+pub use registration::{DEFAULT_SPACE_ID, RegisterError, Registration};
 pub use sessions::SessionRecord;
 
 use std::str::FromStr;

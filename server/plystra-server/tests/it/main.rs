@@ -6,5 +6,6 @@ mod common;
 mod drift;
 mod http;
 mod lockout;
+mod registration;
 mod sessions;
 mod store;
