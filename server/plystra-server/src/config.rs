@@ -146,14 +146,18 @@ impl Config {
                     .collect()
             })
             .unwrap_or_default();
-        let login_max_failures = match first(&["PLYSTRA_AUTH_LOGIN_MAX_FAILURES"]) {
-            Some((name, value)) => value.parse().ok().filter(|n| *n > 0).ok_or(ConfigError {
-                name,
-                value,
-                reason: "expected a positive number",
-            })?,
-            None => 8,
+        // A positive whole number, or `default` when unset.
+        let count = |name: &'static str, default: u32| -> Result<u32, ConfigError> {
+            match first(&[name]) {
+                Some((name, value)) => value.parse().ok().filter(|n| *n > 0).ok_or(ConfigError {
+                    name,
+                    value,
+                    reason: "expected a positive number",
+                }),
+                None => Ok(default),
+            }
         };
+        let login_max_failures = i64::from(count("PLYSTRA_AUTH_LOGIN_MAX_FAILURES", 8)?);
         let span = |name: &'static str| -> Result<chrono::Duration, ConfigError> {
             match first(&[name]) {
                 Some((name, value)) => duration(&value).ok_or(ConfigError {
@@ -180,14 +184,7 @@ impl Config {
             bootstrap_enabled: flag("PLYSTRA_BOOTSTRAP_REGISTRATION_ENABLED"),
             bootstrap_token: text("PLYSTRA_BOOTSTRAP_REGISTRATION_TOKEN"),
         };
-        let password_min_length = match first(&["PLYSTRA_PASSWORD_MIN_LENGTH"]) {
-            Some((name, value)) => value.parse().ok().filter(|n| *n > 0).ok_or(ConfigError {
-                name,
-                value,
-                reason: "expected a positive number",
-            })?,
-            None => 12,
-        };
+        let password_min_length = count("PLYSTRA_PASSWORD_MIN_LENGTH", 12)? as usize;
         Ok(Config {
             host,
             port,

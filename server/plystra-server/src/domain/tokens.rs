@@ -15,6 +15,16 @@ pub fn generate(prefix: &str) -> String {
     format!("{prefix}{}", hex::encode(rand::random::<[u8; 32]>()))
 }
 
+/// A fresh access and refresh token.
+pub fn session_tokens() -> (String, String) {
+    (generate(ACCESS_PREFIX), generate(REFRESH_PREFIX))
+}
+
+/// A session id: `sess_` + 64 hex digits.
+pub fn session_id() -> String {
+    generate("sess_")
+}
+
 /// `prefix` + 16 hex digits: the default id of a new row.
 pub fn new_id(prefix: &str) -> String {
     format!("{prefix}{}", hex::encode(rand::random::<[u8; 8]>()))

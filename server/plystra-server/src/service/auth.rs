@@ -151,12 +151,9 @@ impl Auth for Server {
         let Some(first) = bindings.first() else {
             return Err(no_active_member("User has no active Member binding.").into());
         };
-        let (access_token, refresh_token) = (
-            tokens::generate(tokens::ACCESS_PREFIX),
-            tokens::generate(tokens::REFRESH_PREFIX),
-        );
+        let (access_token, refresh_token) = tokens::session_tokens();
         let new = NewSession {
-            id: format!("sess_{}", &tokens::generate("")[..64]),
+            id: tokens::session_id(),
             user_id: user.id.clone(),
             access_hash: self.tokens.hash(&access_token),
             refresh_hash: self.tokens.hash(&refresh_token),
@@ -215,10 +212,7 @@ impl Auth for Server {
             }
             return Err(session_expired().into());
         };
-        let (access_token, refresh_token) = (
-            tokens::generate(tokens::ACCESS_PREFIX),
-            tokens::generate(tokens::REFRESH_PREFIX),
-        );
+        let (access_token, refresh_token) = tokens::session_tokens();
         let expires_at = time::format(now + ACCESS_TTL);
         let (access_hash, refresh_hash) = (
             self.tokens.hash(&access_token),

@@ -87,10 +87,7 @@ impl Server {
         let metadata =
             serde_json::Value::Object(body.metadata.unwrap_or_default().into_iter().collect())
                 .to_string();
-        let (access_token, refresh_token) = (
-            tokens::generate(tokens::ACCESS_PREFIX),
-            tokens::generate(tokens::REFRESH_PREFIX),
-        );
+        let (access_token, refresh_token) = tokens::session_tokens();
         let (ip_address, user_agent) = client(request);
         let registration = Registration {
             user_id: tokens::new_id("user_"),
@@ -107,7 +104,7 @@ impl Server {
             user_member_id: tokens::new_id("um_"),
             space_admin_grant_id: tokens::new_id("ag_"),
             super_admin_grant_id: tokens::new_id("ag_"),
-            session_id: format!("sess_{}", &tokens::generate("")[..64]),
+            session_id: tokens::session_id(),
             access_hash: self.tokens.hash(&access_token),
             refresh_hash: self.tokens.hash(&refresh_token),
             ip_address,

@@ -165,12 +165,7 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                 }
-                sqlx::query(
-                    "INSERT INTO sessions (id, user_id, access_hash, refresh_hash, active_space_id, \
-                     active_member_id, active_user_member_id, ip_address, user_agent, expires_at, \
-                     refresh_expires_at, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
-                )
+                sqlx::query(super::sessions::INSERT_SESSION)
                 .bind(&r.session_id)
                 .bind(&r.user_id)
                 .bind(&r.access_hash)

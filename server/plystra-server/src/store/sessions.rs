@@ -22,6 +22,13 @@ pub struct SessionRecord {
     pub refresh_expires_at: String,
 }
 
+/// Inserts a session; binds id, user, access hash, refresh hash, active space, member and
+/// binding, ip, user agent, expiry, refresh expiry, now.
+pub(super) const INSERT_SESSION: &str = "INSERT INTO sessions (id, user_id, access_hash, refresh_hash, \
+     active_space_id, active_member_id, active_user_member_id, ip_address, user_agent, expires_at, \
+     refresh_expires_at, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)";
+
 type SessionRow = (String, String, String, String, String, String, String);
 
 fn session(row: SessionRow) -> SessionRecord {
@@ -52,12 +59,7 @@ impl Store {
     pub async fn create_session(&self, new: &NewSession, now: &str) -> Result<(), StoreError> {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            sqlx::query(
-                "INSERT INTO sessions (id, user_id, access_hash, refresh_hash, active_space_id, \
-                 active_member_id, active_user_member_id, ip_address, user_agent, expires_at, \
-                 refresh_expires_at, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
-            )
+            sqlx::query(INSERT_SESSION)
             .bind(&new.id)
             .bind(&new.user_id)
             .bind(&new.access_hash)
