@@ -20,6 +20,12 @@ pub struct Config {
     /// Earlier session secrets still accepted for lookups (`PLYSTRA_SESSION_SECRET_PREVIOUS`,
     /// comma-separated).
     pub session_secret_previous: Vec<String>,
+    /// Key of the API key hashes (`PLYSTRA_API_KEY_SECRET`, then `API_KEY_SECRET`); without one,
+    /// a random key kept in the database is used (development only).
+    pub api_key_secret: Option<String>,
+    /// Earlier API key secrets still accepted for lookups (`PLYSTRA_API_KEY_SECRET_PREVIOUS`,
+    /// comma-separated).
+    pub api_key_secret_previous: Vec<String>,
     /// Failed logins per key within the window before it locks (`PLYSTRA_AUTH_LOGIN_MAX_FAILURES`, 8).
     pub login_max_failures: i64,
     /// The window failures are counted in (`PLYSTRA_AUTH_LOGIN_WINDOW`, 15 minutes).
@@ -59,6 +65,10 @@ impl std::fmt::Debug for Config {
             .field(
                 "session_secret",
                 &self.session_secret.as_ref().map(|_| "<set>"),
+            )
+            .field(
+                "api_key_secret",
+                &self.api_key_secret.as_ref().map(|_| "<set>"),
             )
             .finish_non_exhaustive()
     }
@@ -137,15 +147,21 @@ impl Config {
             "PLYSTRA_JWT_SECRET",
         ])
         .map(|(_, v)| v);
-        let session_secret_previous = first(&["PLYSTRA_SESSION_SECRET_PREVIOUS"])
-            .map(|(_, v)| {
-                v.split(',')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(String::from)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let list = |name: &'static str| -> Vec<String> {
+            first(&[name])
+                .map(|(_, v)| {
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(String::from)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let session_secret_previous = list("PLYSTRA_SESSION_SECRET_PREVIOUS");
+        let api_key_secret =
+            first(&["PLYSTRA_API_KEY_SECRET", "API_KEY_SECRET"]).map(|(_, v)| v);
+        let api_key_secret_previous = list("PLYSTRA_API_KEY_SECRET_PREVIOUS");
         // A positive whole number, or `default` when unset.
         let count = |name: &'static str, default: u32| -> Result<u32, ConfigError> {
             match first(&[name]) {
@@ -193,6 +209,8 @@ impl Config {
             core_version,
             session_secret,
             session_secret_previous,
+            api_key_secret,
+            api_key_secret_previous,
             registration,
             password_min_length,
             login_max_failures,
@@ -211,6 +229,8 @@ impl Config {
             core_version: "0.0.1".into(),
             session_secret: Some("test-session-secret-test-session-secret".into()),
             session_secret_previous: Vec::new(),
+            api_key_secret: Some("test-api-key-secret-test-api-key-secret".into()),
+            api_key_secret_previous: Vec::new(),
             login_max_failures: 8,
             login_window: chrono::Duration::minutes(15),
             login_lockout: chrono::Duration::minutes(15),

@@ -25,6 +25,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "registration",
         include_str!("../../migrations/0003_registration.sql"),
     ),
+    (
+        4,
+        "api keys",
+        include_str!("../../migrations/0004_api_keys.sql"),
+    ),
 ];
 
 /// The schema version this build expects (the last migration).
