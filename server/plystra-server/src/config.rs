@@ -159,8 +159,7 @@ impl Config {
                 .unwrap_or_default()
         };
         let session_secret_previous = list("PLYSTRA_SESSION_SECRET_PREVIOUS");
-        let api_key_secret =
-            first(&["PLYSTRA_API_KEY_SECRET", "API_KEY_SECRET"]).map(|(_, v)| v);
+        let api_key_secret = first(&["PLYSTRA_API_KEY_SECRET", "API_KEY_SECRET"]).map(|(_, v)| v);
         let api_key_secret_previous = list("PLYSTRA_API_KEY_SECRET_PREVIOUS");
         // A positive whole number, or `default` when unset.
         let count = |name: &'static str, default: u32| -> Result<u32, ConfigError> {

@@ -1,5 +1,5 @@
-//! Demo data (behaviour.md §5). This step seeds the identities; groups, roles, the registry and
-//! resources of the Finance Reviewer demo follow with their entities.
+//! Demo data: the Finance Reviewer demo of behaviour.md §5 (identities, groups, a role with its
+//! permission and member role, the `invoice` registry entry and two invoices).
 
 use crate::domain::{password, time};
 use crate::store::{Store, StoreError};
@@ -18,9 +18,10 @@ pub enum SeedError {
     Hash(String),
 }
 
-/// Seeds the demo identities if missing; returns whether anything was created.
+/// Seeds whatever is missing of the demo, in one transaction; returns whether anything was
+/// created.
 pub async fn demo(store: &Store) -> Result<bool, SeedError> {
     let hash = password::hash(DEMO_PASSWORD).map_err(|e| SeedError::Hash(e.to_string()))?;
     let now = time::format(chrono::Utc::now());
-    Ok(store.seed_demo_identities(&hash, &now).await?)
+    Ok(store.seed_demo(&hash, &now).await?)
 }

@@ -1,4 +1,4 @@
-//! Users, spaces, members and their bindings, as far as sessions need them; the demo seed.
+//! Users, spaces, members and their bindings, as far as sessions need them; the demo identities.
 
 use super::{Store, StoreError, on_pool};
 
@@ -111,6 +111,21 @@ const ACTIVE_BINDINGS: &str = "SELECT um.id, um.user_id, u.email, um.member_id, 
        AND s.status = 'active' AND s.deleted_at IS NULL \
      ORDER BY um.is_primary DESC, s.name, m.display_name, um.id";
 
+/// The Finance Reviewer demo identities (behaviour.md §5): space `space_acme`, users alice and bob
+/// with password hash `$2`, their members and bindings (including a revoked and an expired one).
+/// `$1` is the creation time. Run by [`Store::seed_demo`](super::Store::seed_demo).
+pub(super) const DEMO_IDENTITIES: &[&str] = &[
+    "INSERT INTO spaces (id, name, slug, type, created_at, updated_at) VALUES ('space_acme', 'Acme', 'acme', 'custom', $1, $1) ON CONFLICT (id) DO NOTHING",
+    "INSERT INTO users (id, email, username, password_hash, password_changed_at, created_at, updated_at) VALUES ('user_alice', 'alice@example.com', 'alice', $2, $1, $1, $1) ON CONFLICT (id) DO NOTHING",
+    "INSERT INTO users (id, email, username, password_hash, password_changed_at, created_at, updated_at) VALUES ('user_bob', 'bob@example.com', 'bob', $2, $1, $1, $1) ON CONFLICT (id) DO NOTHING",
+    "INSERT INTO members (id, space_id, display_name, created_at, updated_at) VALUES ('member_finance_reviewer', 'space_acme', 'Finance Reviewer', $1, $1) ON CONFLICT (id) DO NOTHING",
+    "INSERT INTO members (id, space_id, display_name, created_at, updated_at) VALUES ('member_invoice_creator', 'space_acme', 'APAC Invoice Creator', $1, $1) ON CONFLICT (id) DO NOTHING",
+    "INSERT INTO user_members (id, user_id, member_id, space_id, relation_type, is_primary, linked_at, created_at, updated_at) VALUES ('um_alice_finance_reviewer', 'user_alice', 'member_finance_reviewer', 'space_acme', 'delegate', TRUE, $1, $1, $1) ON CONFLICT (id) DO NOTHING",
+    "INSERT INTO user_members (id, user_id, member_id, space_id, relation_type, is_primary, linked_at, created_at, updated_at) VALUES ('um_bob_finance_reviewer', 'user_bob', 'member_finance_reviewer', 'space_acme', 'login', TRUE, $1, $1, $1) ON CONFLICT (id) DO NOTHING",
+    "INSERT INTO user_members (id, user_id, member_id, space_id, relation_type, status, revoked_at, revoked_reason, linked_at, created_at, updated_at) VALUES ('um_alice_finance_reviewer_revoked', 'user_alice', 'member_finance_reviewer', 'space_acme', 'delegate', 'revoked', $1, 'demo: revoked binding', $1, $1, $1) ON CONFLICT (id) DO NOTHING",
+    "INSERT INTO user_members (id, user_id, member_id, space_id, relation_type, expires_at, linked_at, created_at, updated_at) VALUES ('um_alice_finance_reviewer_expired', 'user_alice', 'member_finance_reviewer', 'space_acme', 'temporary', '2026-05-05T00:00:00Z', $1, $1, $1) ON CONFLICT (id) DO NOTHING",
+];
+
 impl Store {
     /// The non-deleted user with this (normalised) email.
     pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, StoreError> {
@@ -141,36 +156,5 @@ impl Store {
             .fetch_all(pool)
             .await)?;
         Ok(rows.into_iter().map(binding).collect())
-    }
-
-    /// Creates the Finance Reviewer demo identities (behaviour.md §5) if they are missing: space
-    /// `space_acme`, users alice and bob with `password_hash`, their members and bindings
-    /// (including a revoked and an expired one). Returns whether anything was created.
-    pub async fn seed_demo_identities(
-        &self,
-        password_hash: &str,
-        now: &str,
-    ) -> Result<bool, StoreError> {
-        const STATEMENTS: &[&str] = &[
-            "INSERT INTO spaces (id, name, slug, type, created_at, updated_at) VALUES ('space_acme', 'Acme', 'acme', 'custom', $1, $1) ON CONFLICT (id) DO NOTHING",
-            "INSERT INTO users (id, email, username, password_hash, password_changed_at, created_at, updated_at) VALUES ('user_alice', 'alice@example.com', 'alice', $2, $1, $1, $1) ON CONFLICT (id) DO NOTHING",
-            "INSERT INTO users (id, email, username, password_hash, password_changed_at, created_at, updated_at) VALUES ('user_bob', 'bob@example.com', 'bob', $2, $1, $1, $1) ON CONFLICT (id) DO NOTHING",
-            "INSERT INTO members (id, space_id, display_name, created_at, updated_at) VALUES ('member_finance_reviewer', 'space_acme', 'Finance Reviewer', $1, $1) ON CONFLICT (id) DO NOTHING",
-            "INSERT INTO members (id, space_id, display_name, created_at, updated_at) VALUES ('member_invoice_creator', 'space_acme', 'APAC Invoice Creator', $1, $1) ON CONFLICT (id) DO NOTHING",
-            "INSERT INTO user_members (id, user_id, member_id, space_id, relation_type, is_primary, linked_at, created_at, updated_at) VALUES ('um_alice_finance_reviewer', 'user_alice', 'member_finance_reviewer', 'space_acme', 'delegate', TRUE, $1, $1, $1) ON CONFLICT (id) DO NOTHING",
-            "INSERT INTO user_members (id, user_id, member_id, space_id, relation_type, is_primary, linked_at, created_at, updated_at) VALUES ('um_bob_finance_reviewer', 'user_bob', 'member_finance_reviewer', 'space_acme', 'login', TRUE, $1, $1, $1) ON CONFLICT (id) DO NOTHING",
-            "INSERT INTO user_members (id, user_id, member_id, space_id, relation_type, status, revoked_at, revoked_reason, linked_at, created_at, updated_at) VALUES ('um_alice_finance_reviewer_revoked', 'user_alice', 'member_finance_reviewer', 'space_acme', 'delegate', 'revoked', $1, 'demo: revoked binding', $1, $1, $1) ON CONFLICT (id) DO NOTHING",
-            "INSERT INTO user_members (id, user_id, member_id, space_id, relation_type, expires_at, linked_at, created_at, updated_at) VALUES ('um_alice_finance_reviewer_expired', 'user_alice', 'member_finance_reviewer', 'space_acme', 'temporary', '2026-05-05T00:00:00Z', $1, $1, $1) ON CONFLICT (id) DO NOTHING",
-        ];
-        let created = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let mut created = 0;
-            for statement in STATEMENTS {
-                created += sqlx::query(statement).bind(now).bind(password_hash).execute(&mut *tx).await?.rows_affected();
-            }
-            tx.commit().await?;
-            Ok::<u64, sqlx::Error>(created)
-        })?;
-        Ok(created > 0)
     }
 }

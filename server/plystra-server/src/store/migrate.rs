@@ -30,6 +30,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "api keys",
         include_str!("../../migrations/0004_api_keys.sql"),
     ),
+    (
+        5,
+        "entities",
+        include_str!("../../migrations/0005_entities.sql"),
+    ),
 ];
 
 /// The schema version this build expects (the last migration).

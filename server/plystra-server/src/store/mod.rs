@@ -4,6 +4,7 @@
 //! text timestamps, see `migrations/`) and [`on_pool!`] runs it against whichever pool the store
 //! has. Entity queries live in one module per area.
 
+mod demo;
 mod identity;
 pub mod migrate;
 mod registration;

@@ -7,5 +7,6 @@ mod drift;
 mod http;
 mod lockout;
 mod registration;
+mod seed;
 mod sessions;
 mod store;
