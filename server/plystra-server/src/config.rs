@@ -1,5 +1,10 @@
 //! Configuration from command-line flags and the environment (names as upstream's, see
 //! behaviour.md §17), flags first, then `PLYSTRA_*`, then the upstream name, then the default.
+//!
+//! In production (`SERVER_MODE`/`PLYSTRA_ENV=production`) [`Config::from_env`] also runs
+//! [`Config::check_production`], which refuses unsafe settings all at once.
+
+use crate::http::client_ip::IpRange;
 
 /// The server's settings. `Debug` leaves the secrets out.
 #[derive(Clone, PartialEq, Eq)]
@@ -36,6 +41,39 @@ pub struct Config {
     pub registration: crate::domain::registration::Policy,
     /// Shortest accepted password in bytes (`PLYSTRA_PASSWORD_MIN_LENGTH`, 12).
     pub password_min_length: usize,
+    /// Browser origins allowed to call the API (`CORS_ALLOWED_ORIGINS`, comma-separated; `*` for
+    /// any). Default: [`DEFAULT_CORS_ALLOWED_ORIGINS`], never a wildcard.
+    pub cors_allowed_origins: Vec<String>,
+    /// Largest accepted request body (`MAX_REQUEST_BODY_BYTES`, 1 MiB); larger ones get 413.
+    pub max_request_body_bytes: usize,
+    /// Peers whose `X-Forwarded-For`/`X-Real-IP` are believed (`TRUSTED_PROXIES`, comma-separated
+    /// addresses or CIDR ranges; none by default).
+    pub trusted_proxies: Vec<IpRange>,
+    /// `LOG_FORMAT`: `json` lines (default) or `text`.
+    pub log_format: LogFormat,
+    /// The URL clients reach the server at (`PLYSTRA_SERVER_PUBLIC_URL`, then
+    /// `SERVER_PUBLIC_URL`); required in production.
+    pub public_url: Option<String>,
+}
+
+/// The origins allowed by default: the usual local development servers.
+pub const DEFAULT_CORS_ALLOWED_ORIGINS: [&str; 6] = [
+    "http://localhost:3000",
+    "http://localhost:5173",
+    "http://localhost:8080",
+    "http://127.0.0.1:3000",
+    "http://127.0.0.1:5173",
+    "http://127.0.0.1:8080",
+];
+
+/// How log lines are written (`LOG_FORMAT`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LogFormat {
+    /// One JSON object per line, fields at the top level.
+    #[default]
+    Json,
+    /// tracing-subscriber's compact human-readable format.
+    Text,
 }
 
 /// `90s`, `15m`, `1h`, or a bare number of minutes.
@@ -70,6 +108,11 @@ impl std::fmt::Debug for Config {
                 "api_key_secret",
                 &self.api_key_secret.as_ref().map(|_| "<set>"),
             )
+            .field("cors_allowed_origins", &self.cors_allowed_origins)
+            .field("max_request_body_bytes", &self.max_request_body_bytes)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("log_format", &self.log_format)
+            .field("public_url", &self.public_url)
             .finish_non_exhaustive()
     }
 }
@@ -90,17 +133,138 @@ pub struct Overrides {
 
 /// A setting that cannot be used.
 #[derive(Debug, thiserror::Error)]
-#[error("{name}={value:?} is not valid: {reason}")]
-pub struct ConfigError {
-    name: &'static str,
-    value: String,
-    reason: &'static str,
+pub enum ConfigError {
+    /// One value does not parse.
+    #[error("{name}={value:?} is not valid: {reason}")]
+    Invalid {
+        /// The variable.
+        name: &'static str,
+        /// What it was set to.
+        value: String,
+        /// What was expected.
+        reason: &'static str,
+    },
+    /// Production mode with unsafe settings.
+    #[error(transparent)]
+    Production(#[from] ProductionError),
+}
+
+fn invalid(name: &'static str, value: String, reason: &'static str) -> ConfigError {
+    ConfigError::Invalid {
+        name,
+        value,
+        reason,
+    }
+}
+
+/// One unsafe production setting: the variable and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The environment variable to change.
+    pub variable: &'static str,
+    /// What is wrong and what to do.
+    pub fix: String,
+}
+
+/// Every unsafe setting found by [`Config::check_production`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ProductionError(pub Vec<Problem>);
+
+impl std::fmt::Display for ProductionError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "refusing to run in production (SERVER_MODE/PLYSTRA_ENV=production) with {} unsafe \
+             setting(s):",
+            self.0.len()
+        )?;
+        for problem in &self.0 {
+            write!(f, "\n  - {}: {}", problem.variable, problem.fix)?;
+        }
+        Ok(())
+    }
+}
+
+/// Shortest accepted secret or registration token in production.
+pub const MIN_SECRET_LENGTH: usize = 32;
+
+/// Values that are examples or development defaults, not secrets.
+fn is_placeholder(value: &str) -> bool {
+    let lower = value.trim().to_ascii_lowercase();
+    const MARKERS: [&str; 8] = [
+        "change-me",
+        "change_me",
+        "changeme",
+        "placeholder",
+        "replace-me",
+        "replace_me",
+        "replaceme",
+        "insecure",
+    ];
+    const WHOLE: [&str; 7] = [
+        "secret",
+        "dev",
+        "development",
+        "test",
+        "password",
+        "plystra",
+        "default",
+    ];
+    MARKERS.iter().any(|m| lower.contains(m))
+        || WHOLE.contains(&lower.as_str())
+        || ["dev-", "dev_", "test-", "test_"]
+            .iter()
+            .any(|p| lower.starts_with(p))
+}
+
+/// What is wrong with a production secret, if anything; `why` says why it is needed.
+fn weak_secret(value: Option<&str>, why: &str) -> Option<String> {
+    let problem = match value {
+        None => "is not set".to_string(),
+        Some(v) if is_placeholder(v) => "is a placeholder value".to_string(),
+        Some(v) if v.chars().count() < MIN_SECRET_LENGTH => {
+            format!("is shorter than {MIN_SECRET_LENGTH} characters")
+        }
+        Some(_) => return None,
+    };
+    Some(format!(
+        "{problem}{why}; generate a random one, e.g. with `openssl rand -hex 32`"
+    ))
+}
+
+/// The host of an `http(s)://` URL (without port or brackets), or `None` if it is not one.
+fn url_host(url: &str) -> Option<&str> {
+    let (scheme, rest) = url.split_once("://")?;
+    if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+        return None;
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if let Some(bracketed) = host_port.strip_prefix('[') {
+        bracketed.split_once(']')?.0
+    } else {
+        host_port.split(':').next().unwrap_or_default()
+    };
+    (!host.is_empty()).then_some(host)
+}
+
+/// Whether `host` names this machine only.
+fn is_local_host(host: &str) -> bool {
+    let lower = host.to_ascii_lowercase();
+    lower == "localhost"
+        || lower.ends_with(".localhost")
+        || lower
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback() || ip.is_unspecified())
 }
 
 impl Config {
     /// Reads the process environment.
+    /// In production, unsafe settings are refused ([`Config::check_production`]).
     pub fn from_env(overrides: Overrides) -> Result<Config, ConfigError> {
-        Self::from_lookup(overrides, |name| std::env::var(name).ok())
+        let config = Self::from_lookup(overrides, |name| std::env::var(name).ok())?;
+        config.check_production()?;
+        Ok(config)
     }
 
     /// Reads settings through `lookup` (the environment in production, a map in tests).
@@ -123,11 +287,9 @@ impl Config {
         let port = match overrides.port {
             Some(port) => port,
             None => match first(&["PLYSTRA_SERVER_PORT", "SERVER_PORT"]) {
-                Some((name, value)) => value.parse().map_err(|_| ConfigError {
-                    name,
-                    value,
-                    reason: "expected a port number",
-                })?,
+                Some((name, value)) => value
+                    .parse()
+                    .map_err(|_| invalid(name, value, "expected a port number"))?,
                 None => 8080,
             },
         };
@@ -164,22 +326,24 @@ impl Config {
         // A positive whole number, or `default` when unset.
         let count = |name: &'static str, default: u32| -> Result<u32, ConfigError> {
             match first(&[name]) {
-                Some((name, value)) => value.parse().ok().filter(|n| *n > 0).ok_or(ConfigError {
-                    name,
-                    value,
-                    reason: "expected a positive number",
-                }),
+                Some((name, value)) => match value.parse().ok().filter(|n| *n > 0) {
+                    Some(n) => Ok(n),
+                    None => Err(invalid(name, value, "expected a positive number")),
+                },
                 None => Ok(default),
             }
         };
         let login_max_failures = i64::from(count("PLYSTRA_AUTH_LOGIN_MAX_FAILURES", 8)?);
         let span = |name: &'static str| -> Result<chrono::Duration, ConfigError> {
             match first(&[name]) {
-                Some((name, value)) => duration(&value).ok_or(ConfigError {
-                    name,
-                    value,
-                    reason: "expected a duration such as 90s, 15m or 1h (or minutes)",
-                }),
+                Some((name, value)) => match duration(&value) {
+                    Some(d) => Ok(d),
+                    None => Err(invalid(
+                        name,
+                        value,
+                        "expected a duration such as 90s, 15m or 1h (or minutes)",
+                    )),
+                },
                 None => Ok(chrono::Duration::minutes(15)),
             }
         };
@@ -200,6 +364,38 @@ impl Config {
             bootstrap_token: text("PLYSTRA_BOOTSTRAP_REGISTRATION_TOKEN"),
         };
         let password_min_length = count("PLYSTRA_PASSWORD_MIN_LENGTH", 12)? as usize;
+        let cors_allowed_origins = match first(&["CORS_ALLOWED_ORIGINS"]) {
+            Some(_) => list("CORS_ALLOWED_ORIGINS"),
+            None => DEFAULT_CORS_ALLOWED_ORIGINS.map(String::from).to_vec(),
+        };
+        let max_request_body_bytes = match first(&["MAX_REQUEST_BODY_BYTES"]) {
+            Some((name, value)) => match value.parse::<usize>().ok().filter(|n| *n > 0) {
+                Some(n) => n,
+                None => return Err(invalid(name, value, "expected a positive number of bytes")),
+            },
+            None => crate::http::body_limit::DEFAULT_MAX_REQUEST_BODY_BYTES,
+        };
+        let trusted_proxies = list("TRUSTED_PROXIES")
+            .into_iter()
+            .map(|entry| {
+                entry.parse::<IpRange>().map_err(|_| {
+                    invalid(
+                        "TRUSTED_PROXIES",
+                        entry,
+                        "expected IP addresses or CIDR ranges (10.0.0.0/8), comma-separated",
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let log_format = match first(&["LOG_FORMAT"]) {
+            None => LogFormat::Json,
+            Some((name, value)) => match value.to_ascii_lowercase().as_str() {
+                "json" => LogFormat::Json,
+                "text" => LogFormat::Text,
+                _ => return Err(invalid(name, value, "expected json or text")),
+            },
+        };
+        let public_url = first(&["PLYSTRA_SERVER_PUBLIC_URL", "SERVER_PUBLIC_URL"]).map(|(_, v)| v);
         Ok(Config {
             host,
             port,
@@ -215,7 +411,102 @@ impl Config {
             login_max_failures,
             login_window: span("PLYSTRA_AUTH_LOGIN_WINDOW")?,
             login_lockout: span("PLYSTRA_AUTH_LOGIN_LOCKOUT")?,
+            cors_allowed_origins,
+            max_request_body_bytes,
+            trusted_proxies,
+            log_format,
+            public_url,
         })
+    }
+
+    /// Outside production: nothing. In production: every unsafe setting at once, each naming its
+    /// variable and the fix (behaviour.md §17).
+    pub fn check_production(&self) -> Result<(), ProductionError> {
+        if !self.production {
+            return Ok(());
+        }
+        let problems = self.production_problems();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ProductionError(problems))
+        }
+    }
+
+    /// The unsafe settings, whether or not the mode is production.
+    pub fn production_problems(&self) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        let mut report = |variable: &'static str, fix: String| {
+            problems.push(Problem { variable, fix });
+        };
+        if self.database_url.contains("plystra:plystra@") {
+            report(
+                "DATABASE_URL",
+                "uses the default credentials plystra:plystra; create a database user with its \
+                 own password and put it in the URL"
+                    .into(),
+            );
+        }
+        if let Some(fix) = weak_secret(self.session_secret.as_deref(), "") {
+            report("PLYSTRA_SESSION_SECRET", fix);
+        }
+        match weak_secret(self.api_key_secret.as_deref(), "") {
+            Some(fix) => report("PLYSTRA_API_KEY_SECRET", fix),
+            None if self.api_key_secret == self.session_secret => report(
+                "PLYSTRA_API_KEY_SECRET",
+                "is the same as PLYSTRA_SESSION_SECRET; give each its own random value".into(),
+            ),
+            None => {}
+        }
+        let policy = &self.registration;
+        if policy.bootstrap_enabled
+            && let Some(fix) = weak_secret(
+                policy.bootstrap_token.as_deref(),
+                " (PLYSTRA_BOOTSTRAP_REGISTRATION_ENABLED is on)",
+            )
+        {
+            report("PLYSTRA_BOOTSTRAP_REGISTRATION_TOKEN", fix);
+        }
+        if policy.ordinary_enabled
+            && let Some(fix) = weak_secret(
+                policy.ordinary_token.as_deref(),
+                " (PLYSTRA_AUTH_REGISTRATION_ENABLED is on)",
+            )
+        {
+            report("PLYSTRA_AUTH_REGISTRATION_TOKEN", fix);
+        }
+        if self.cors_allowed_origins.is_empty() {
+            report(
+                "CORS_ALLOWED_ORIGINS",
+                "is empty; list the browser origins of your front ends, comma-separated".into(),
+            );
+        } else if self.cors_allowed_origins.iter().any(|o| o == "*") {
+            report(
+                "CORS_ALLOWED_ORIGINS",
+                "contains `*` (any website); list the browser origins of your front ends instead"
+                    .into(),
+            );
+        }
+        match self.public_url.as_deref() {
+            None => report(
+                "PLYSTRA_SERVER_PUBLIC_URL",
+                "is not set (nor SERVER_PUBLIC_URL); set it to the https:// URL clients use".into(),
+            ),
+            Some(url) => match url_host(url) {
+                None => report(
+                    "PLYSTRA_SERVER_PUBLIC_URL",
+                    format!("{url:?} is not an http(s) URL; set the https:// URL clients use"),
+                ),
+                Some(host) if is_local_host(host) => report(
+                    "PLYSTRA_SERVER_PUBLIC_URL",
+                    format!(
+                        "{url:?} points at this machine only; set the https:// URL clients use"
+                    ),
+                ),
+                Some(_) => {}
+            },
+        }
+        problems
     }
 
     /// Settings for tests: an in-memory SQLite database, development mode.
@@ -235,6 +526,11 @@ impl Config {
             login_lockout: chrono::Duration::minutes(15),
             registration: crate::domain::registration::Policy::default(),
             password_min_length: 12,
+            cors_allowed_origins: DEFAULT_CORS_ALLOWED_ORIGINS.map(String::from).to_vec(),
+            max_request_body_bytes: crate::http::body_limit::DEFAULT_MAX_REQUEST_BODY_BYTES,
+            trusted_proxies: Vec::new(),
+            log_format: LogFormat::Json,
+            public_url: None,
         }
     }
 }
@@ -305,6 +601,254 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn http_settings_have_safe_defaults_and_parse() {
+        let d = config(&[], Overrides::default()).unwrap();
+        assert_eq!(
+            d.cors_allowed_origins,
+            DEFAULT_CORS_ALLOWED_ORIGINS.to_vec()
+        );
+        assert!(!d.cors_allowed_origins.iter().any(|o| o.contains('*')));
+        assert_eq!(d.max_request_body_bytes, 1_048_576);
+        assert!(d.trusted_proxies.is_empty());
+        assert_eq!(d.log_format, LogFormat::Json);
+        assert_eq!(d.public_url, None);
+        let env = [
+            (
+                "CORS_ALLOWED_ORIGINS",
+                " https://a.example , https://b.example,",
+            ),
+            ("MAX_REQUEST_BODY_BYTES", "4096"),
+            ("TRUSTED_PROXIES", "10.0.0.0/8, ::1"),
+            ("LOG_FORMAT", "TEXT"),
+            ("SERVER_PUBLIC_URL", "https://old.example"),
+            ("PLYSTRA_SERVER_PUBLIC_URL", "https://api.example"),
+        ];
+        let c = config(&env, Overrides::default()).unwrap();
+        assert_eq!(
+            c.cors_allowed_origins,
+            ["https://a.example", "https://b.example"]
+        );
+        assert_eq!(c.max_request_body_bytes, 4096);
+        assert_eq!(c.trusted_proxies.len(), 2);
+        assert_eq!(c.log_format, LogFormat::Text);
+        assert_eq!(c.public_url.as_deref(), Some("https://api.example"));
+        for (name, value) in [
+            ("MAX_REQUEST_BODY_BYTES", "0"),
+            ("MAX_REQUEST_BODY_BYTES", "1MB"),
+            ("TRUSTED_PROXIES", "10.0.0.0/8, proxy.internal"),
+            ("LOG_FORMAT", "yaml"),
+        ] {
+            let err = config(&[(name, value)], Overrides::default()).unwrap_err();
+            assert!(err.to_string().contains(name), "{err}");
+        }
+    }
+
+    const SESSION: &str = "9f1c3a7e5b2d4f6081a3c5e7092b4d6f";
+    const API_KEY: &str = "0b2d4f6a8c1e3a5b7d9f1c3e5a7b9d1f";
+    const TOKEN: &str = "6e8a0c2e4a6c8e0a2c4e6a8c0e2a4c6e";
+
+    /// A production configuration with nothing to complain about.
+    fn production(changes: &[(&'static str, &'static str)]) -> Config {
+        let mut env: HashMap<&str, &str> = HashMap::from([
+            ("SERVER_MODE", "production"),
+            (
+                "DATABASE_URL",
+                "postgres://core:s3cr3t-pw@db.internal:5432/plystra",
+            ),
+            ("PLYSTRA_SESSION_SECRET", SESSION),
+            ("PLYSTRA_API_KEY_SECRET", API_KEY),
+            ("PLYSTRA_BOOTSTRAP_REGISTRATION_ENABLED", "true"),
+            ("PLYSTRA_BOOTSTRAP_REGISTRATION_TOKEN", TOKEN),
+            ("PLYSTRA_AUTH_REGISTRATION_ENABLED", "true"),
+            ("PLYSTRA_AUTH_REGISTRATION_TOKEN", TOKEN),
+            ("CORS_ALLOWED_ORIGINS", "https://console.example.com"),
+            ("SERVER_PUBLIC_URL", "https://api.example.com"),
+        ]);
+        for (name, value) in changes {
+            if value.is_empty() {
+                env.remove(name);
+            } else {
+                env.insert(name, value);
+            }
+        }
+        let env: Vec<_> = env.into_iter().collect();
+        config(&env, Overrides::default()).unwrap()
+    }
+
+    #[test]
+    fn a_sound_production_configuration_passes() {
+        let c = production(&[]);
+        assert!(c.production);
+        assert_eq!(c.production_problems(), Vec::new());
+        c.check_production().unwrap();
+        // Registration off: its tokens are not needed.
+        let c = production(&[
+            ("PLYSTRA_BOOTSTRAP_REGISTRATION_ENABLED", "false"),
+            ("PLYSTRA_BOOTSTRAP_REGISTRATION_TOKEN", ""),
+            ("PLYSTRA_AUTH_REGISTRATION_ENABLED", ""),
+            ("PLYSTRA_AUTH_REGISTRATION_TOKEN", "short"),
+        ]);
+        c.check_production().unwrap();
+        // Outside production nothing is checked, although everything here is weak.
+        config(&[], Overrides::default())
+            .unwrap()
+            .check_production()
+            .unwrap();
+    }
+
+    #[test]
+    fn each_production_weakness_is_reported_by_variable() {
+        let cases: &[(&[(&str, &str)], &str)] = &[
+            (
+                &[(
+                    "DATABASE_URL",
+                    "postgres://plystra:plystra@localhost:5432/plystra?sslmode=disable",
+                )],
+                "DATABASE_URL",
+            ),
+            (&[("PLYSTRA_SESSION_SECRET", "")], "PLYSTRA_SESSION_SECRET"),
+            (
+                &[("PLYSTRA_SESSION_SECRET", "too-short-but-random-7f3a")],
+                "PLYSTRA_SESSION_SECRET",
+            ),
+            (
+                &[(
+                    "PLYSTRA_SESSION_SECRET",
+                    "change-me-in-production-please-0123456789",
+                )],
+                "PLYSTRA_SESSION_SECRET",
+            ),
+            (
+                &[("PLYSTRA_SESSION_SECRET", "secret")],
+                "PLYSTRA_SESSION_SECRET",
+            ),
+            (
+                &[(
+                    "PLYSTRA_SESSION_SECRET",
+                    "dev-session-secret-0123456789abcdef",
+                )],
+                "PLYSTRA_SESSION_SECRET",
+            ),
+            (&[("PLYSTRA_API_KEY_SECRET", "")], "PLYSTRA_API_KEY_SECRET"),
+            (
+                &[("PLYSTRA_API_KEY_SECRET", "0123456789")],
+                "PLYSTRA_API_KEY_SECRET",
+            ),
+            (
+                &[(
+                    "PLYSTRA_API_KEY_SECRET",
+                    "placeholder-placeholder-placeholder",
+                )],
+                "PLYSTRA_API_KEY_SECRET",
+            ),
+            (
+                &[("PLYSTRA_API_KEY_SECRET", SESSION)],
+                "PLYSTRA_API_KEY_SECRET",
+            ),
+            (
+                &[("PLYSTRA_BOOTSTRAP_REGISTRATION_TOKEN", "bootstrap-token")],
+                "PLYSTRA_BOOTSTRAP_REGISTRATION_TOKEN",
+            ),
+            (
+                &[("PLYSTRA_BOOTSTRAP_REGISTRATION_TOKEN", "")],
+                "PLYSTRA_BOOTSTRAP_REGISTRATION_TOKEN",
+            ),
+            (
+                &[("PLYSTRA_AUTH_REGISTRATION_TOKEN", "ordinary-token")],
+                "PLYSTRA_AUTH_REGISTRATION_TOKEN",
+            ),
+            (&[("CORS_ALLOWED_ORIGINS", "*")], "CORS_ALLOWED_ORIGINS"),
+            (
+                &[("CORS_ALLOWED_ORIGINS", "https://a.example, *")],
+                "CORS_ALLOWED_ORIGINS",
+            ),
+            (&[("CORS_ALLOWED_ORIGINS", " , ")], "CORS_ALLOWED_ORIGINS"),
+            (&[("SERVER_PUBLIC_URL", "")], "PLYSTRA_SERVER_PUBLIC_URL"),
+            (
+                &[("SERVER_PUBLIC_URL", "http://localhost:8080")],
+                "PLYSTRA_SERVER_PUBLIC_URL",
+            ),
+            (
+                &[("PLYSTRA_SERVER_PUBLIC_URL", "http://127.0.0.1:8080/")],
+                "PLYSTRA_SERVER_PUBLIC_URL",
+            ),
+            (
+                &[("SERVER_PUBLIC_URL", "https://[::1]/api")],
+                "PLYSTRA_SERVER_PUBLIC_URL",
+            ),
+            (
+                &[("SERVER_PUBLIC_URL", "api.example.com")],
+                "PLYSTRA_SERVER_PUBLIC_URL",
+            ),
+        ];
+        for (changes, variable) in cases {
+            let c = production(changes);
+            let problems = c.production_problems();
+            assert_eq!(problems.len(), 1, "{changes:?}: {problems:?}");
+            assert_eq!(problems[0].variable, *variable, "{changes:?}");
+            let message = c.check_production().unwrap_err().to_string();
+            assert!(message.contains(variable), "{message}");
+        }
+    }
+
+    #[test]
+    fn all_production_problems_come_in_one_error() {
+        let env = [
+            ("PLYSTRA_ENV", "production"),
+            (
+                "DATABASE_URL",
+                "postgres://plystra:plystra@localhost:5432/plystra",
+            ),
+            ("PLYSTRA_BOOTSTRAP_REGISTRATION_ENABLED", "1"),
+            ("CORS_ALLOWED_ORIGINS", "*"),
+        ];
+        let c = config(&env, Overrides::default()).unwrap();
+        let message = c.check_production().unwrap_err().to_string();
+        for variable in [
+            "DATABASE_URL",
+            "PLYSTRA_SESSION_SECRET",
+            "PLYSTRA_API_KEY_SECRET",
+            "PLYSTRA_BOOTSTRAP_REGISTRATION_TOKEN",
+            "CORS_ALLOWED_ORIGINS",
+            "PLYSTRA_SERVER_PUBLIC_URL",
+        ] {
+            assert!(
+                message.contains(&format!("\n  - {variable}: ")),
+                "{message}"
+            );
+        }
+        assert!(message.contains("6 unsafe setting(s)"), "{message}");
+        assert!(
+            !message.contains("plystra:plystra@localhost"),
+            "the URL itself is not repeated: {message}"
+        );
+    }
+
+    #[test]
+    fn public_url_hosts() {
+        assert_eq!(
+            url_host("https://api.example.com/v1"),
+            Some("api.example.com")
+        );
+        assert_eq!(url_host("http://user:pw@h.example:8080"), Some("h.example"));
+        assert_eq!(url_host("https://[2001:db8::1]:443/"), Some("2001:db8::1"));
+        assert_eq!(url_host("ftp://h.example"), None);
+        assert_eq!(url_host("h.example"), None);
+        assert_eq!(url_host("https://"), None);
+        for local in [
+            "localhost",
+            "LOCALHOST",
+            "app.localhost",
+            "127.0.0.2",
+            "::1",
+            "0.0.0.0",
+        ] {
+            assert!(is_local_host(local), "{local}");
+        }
+        assert!(!is_local_host("10.0.0.5") && !is_local_host("api.example.com"));
     }
 
     #[test]

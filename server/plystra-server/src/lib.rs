@@ -8,12 +8,14 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod logging;
 pub mod seed;
 pub mod service;
 pub mod store;
 
 pub use config::Config;
 pub use error::ApiError;
+pub use logging::init_logging;
 pub use service::Server;
 pub use store::Store;
 

@@ -48,12 +48,6 @@ enum Command {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .init();
     let overrides = Overrides {
         host: cli.options.host,
         port: cli.options.port,
@@ -66,6 +60,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    plystra_server::init_logging(config.log_format);
     let result = if cli.list_unimplemented {
         list_unimplemented(config).await
     } else {

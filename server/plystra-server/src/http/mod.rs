@@ -1,6 +1,10 @@
-//! The HTTP surface: the generated endpoint, the spec and docs routes, and the middleware that
-//! gives every response a request id and every error the contract's envelope.
+//! The HTTP surface: the generated endpoint, the spec and docs routes, and the middleware around
+//! them (client address, access log, CORS, request id and error envelope, body limit).
 
+pub mod access_log;
+pub mod body_limit;
+pub mod client_ip;
+pub mod cors;
 pub mod envelope;
 pub mod request_id;
 mod spec;
@@ -13,6 +17,7 @@ use poem_openapi::OpenApiService;
 
 use crate::{Config, Server};
 
+pub use client_ip::ClientIp;
 pub use request_id::RequestId;
 
 /// The poem-openapi service of the generated contract, as the server serves it.
@@ -29,14 +34,36 @@ pub fn openapi_service(server: Arc<Server>) -> OpenApiService<Api<Server>, ()> {
     service
 }
 
-/// The whole application: API routes, `/openapi.yaml`, `/openapi.json`, `/docs`.
+/// The whole application: API routes, `/openapi.yaml`, `/openapi.json`, `/docs`, and the one
+/// middleware stack every request goes through.
+///
+/// From the outside in:
+///
+/// 1. [`client_ip::ResolveClientIp`]: the client address ([`ClientIp`]) for the log and handlers.
+/// 2. [`access_log::AccessLog`]: one event per request, with the final status and error code.
+/// 3. [`cors::Cors`]: CORS headers on every response, error envelopes included.
+/// 4. [`envelope::Envelope`]: request id, the error envelope, security headers.
+/// 5. [`cors::Preflight`]: any `OPTIONS` is answered `204` here, before authentication.
+/// 6. [`body_limit::BodyLimit`]: `413` for bodies over `MAX_REQUEST_BODY_BYTES`.
+/// 7. The routes. (Request authentication belongs between 6 and 7.)
+///
+/// `EndpointExt::with` wraps what is already built, so the code lists the same layers from the
+/// inside out.
 pub fn app(server: Arc<Server>, config: &Config) -> impl Endpoint + use<> {
     let api = openapi_service(server);
     let docs = api.swagger_ui();
-    Route::new()
+    let routes = Route::new()
         .at("/openapi.yaml", get(spec::yaml))
         .at("/openapi.json", get(spec::json))
         .nest("/docs", docs)
-        .nest("/", api)
-        .with(envelope::Envelope::new(config.production))
+        .nest("/", api);
+    let cors_policy = cors::CorsPolicy::new(&config.cors_allowed_origins);
+    routes
+        // (request authentication goes here, directly around the routes)
+        .with(body_limit::BodyLimit::new(config.max_request_body_bytes)) // 6
+        .with(cors::Preflight) // 5
+        .with(envelope::Envelope::new(config.production)) // 4
+        .with(cors::Cors::new(cors_policy)) // 3
+        .with(access_log::AccessLog) // 2
+        .with(client_ip::ResolveClientIp::new(&config.trusted_proxies)) // 1
 }

@@ -67,12 +67,11 @@ pub(super) fn available(bindings: &[Binding]) -> Vec<types::AvailableMember> {
         .collect()
 }
 
-/// The client address and user agent, as the session records them.
+/// The client address and user agent, as the session records them. The address is the one
+/// `http::client_ip` resolved (forwarding headers of trusted proxies), else the TCP peer.
 pub(super) fn client(request: &Request) -> (String, String) {
-    let ip = request
-        .remote_addr()
-        .as_socket_addr()
-        .map(|addr| addr.ip().to_string())
+    let ip = crate::http::ClientIp::of(request)
+        .map(|ip| ip.to_string())
         .unwrap_or_default();
     let agent = request.header("user-agent").unwrap_or_default().to_string();
     (ip, agent)
@@ -132,5 +131,20 @@ impl Server {
             .await
             .map_err(store_error)?;
         Ok(SessionView { session, bindings })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_prefers_the_resolved_address() {
+        let mut request = Request::builder().header("user-agent", "probe/1").finish();
+        assert_eq!(client(&request), (String::new(), "probe/1".into()));
+        request
+            .extensions_mut()
+            .insert(crate::http::ClientIp("203.0.113.7".parse().unwrap()));
+        assert_eq!(client(&request), ("203.0.113.7".into(), "probe/1".into()));
     }
 }

@@ -15,7 +15,13 @@ pub async fn server() -> Arc<Server> {
 
 /// The whole application over `server`, as `main` serves it.
 pub fn client(server: Arc<Server>) -> TestClient<impl Endpoint> {
-    TestClient::new(plystra_server::http::app(server, &Config::for_tests()))
+    client_with(server, &Config::for_tests())
+}
+
+/// The whole application over `server` with the HTTP settings (CORS, body limit, trusted
+/// proxies) of `config`.
+pub fn client_with(server: Arc<Server>, config: &Config) -> TestClient<impl Endpoint + use<>> {
+    TestClient::new(plystra_server::http::app(server, config))
 }
 
 /// The PostgreSQL URL for the PostgreSQL half of the store tests. `.ci/run` always sets it (to a
@@ -33,6 +39,12 @@ pub async fn serve(store: Store) -> String {
 
 /// Serves `server` on a free loopback port; returns its base URL.
 pub async fn serve_server(server: Arc<Server>) -> String {
+    serve_app(server, &Config::for_tests()).await
+}
+
+/// Serves `server` with the HTTP settings of `config` on a free loopback port; returns its base
+/// URL.
+pub async fn serve_app(server: Arc<Server>, config: &Config) -> String {
     use poem::listener::{Acceptor, Listener, TcpListener};
     let acceptor = TcpListener::bind("127.0.0.1:0")
         .into_acceptor()
@@ -42,7 +54,7 @@ pub async fn serve_server(server: Arc<Server>) -> String {
         .as_socket_addr()
         .copied()
         .expect("a TCP address");
-    let app = plystra_server::http::app(server, &Config::for_tests());
+    let app = plystra_server::http::app(server, config);
     tokio::spawn(async move {
         let _ = poem::Server::new_with_acceptor(acceptor).run(app).await;
     });

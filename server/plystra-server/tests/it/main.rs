@@ -5,6 +5,7 @@
 mod common;
 mod drift;
 mod http;
+mod http_behaviour;
 mod lockout;
 mod registration;
 mod seed;
