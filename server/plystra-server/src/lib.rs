@@ -4,6 +4,7 @@
 //! `main.rs` only reads the configuration and calls [`serve`]; tests build the same endpoint with
 //! [`http::app`] and call it in-process.
 
+pub mod bootstrap;
 pub mod config;
 pub mod domain;
 pub mod error;

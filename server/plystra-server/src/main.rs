@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
+use plystra_server::bootstrap::{self, Bootstrap};
 use plystra_server::config::Overrides;
 use plystra_server::{Config, Server, Store};
 
@@ -40,9 +41,39 @@ enum Command {
     Serve,
     /// Apply pending migrations and exit.
     Migrate,
-    /// Create the Finance Reviewer demo identities (space_acme; alice@example.com and
-    /// bob@example.com with password `plystra-demo`; their members and bindings). Idempotent.
-    SeedDemo,
+    /// Create the Finance Reviewer demo (space_acme; alice@example.com and bob@example.com with
+    /// password `plystra-demo`; groups, members, bindings, the finance_approver role, the invoice
+    /// registry and resources) and make alice instance super admin. Idempotent.
+    SeedDemo {
+        /// Also mint an API key for space_acme (authz:check, authz:explain, audit:read) and print
+        /// it. It is shown this once; only its hash is stored.
+        #[arg(long)]
+        api_key: bool,
+    },
+    /// Make an existing user instance super admin (refused if an active one exists).
+    BootstrapSuperAdmin {
+        /// The user's id.
+        #[arg(long)]
+        user_id: String,
+        /// The member the grant records [default: the user's primary active binding].
+        #[arg(long)]
+        member_id: Option<String>,
+        /// The grant's id [default: ag_<user id>_instance_super_admin].
+        #[arg(long)]
+        grant_id: Option<String>,
+        /// What to do when an active instance super admin grant exists already.
+        #[arg(long, value_enum, default_value_t = IfExists::Error)]
+        if_exists: IfExists,
+    },
+}
+
+/// `--if-exists` of `bootstrap-super-admin`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum IfExists {
+    /// Fail.
+    Error,
+    /// Succeed without change.
+    Ok,
 }
 
 #[tokio::main]
@@ -67,7 +98,22 @@ async fn main() -> ExitCode {
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => plystra_server::serve(config).await,
             Command::Migrate => migrate(&config).await,
-            Command::SeedDemo => seed_demo(&config).await,
+            Command::SeedDemo { api_key } => seed_demo(config, api_key).await,
+            Command::BootstrapSuperAdmin {
+                user_id,
+                member_id,
+                grant_id,
+                if_exists,
+            } => {
+                let request = Bootstrap {
+                    user_id,
+                    member_id,
+                    grant_id,
+                    if_exists_ok: if_exists == IfExists::Ok,
+                    source: "plystra-server bootstrap-super-admin",
+                };
+                bootstrap(&config, &request).await
+            }
         }
     };
     match result {
@@ -86,14 +132,42 @@ async fn migrate(config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn seed_demo(config: &Config) -> anyhow::Result<()> {
+async fn seed_demo(config: Config, api_key: bool) -> anyhow::Result<()> {
     let store = Store::connect(&config.database_url).await?;
     store.migrate().await?;
     let created = plystra_server::seed::demo(&store).await?;
-    if created {
+    let granted = bootstrap::bootstrap_super_admin(
+        &store,
+        &Bootstrap {
+            user_id: "user_alice".into(),
+            member_id: Some("member_finance_reviewer".into()),
+            grant_id: Some("ag_alice_local_demo_instance_super_admin".into()),
+            if_exists_ok: true,
+            source: "plystra-server seed-demo",
+        },
+    )
+    .await?;
+    if created || granted {
         println!("demo data created: log in as alice@example.com / plystra-demo");
     } else {
         println!("demo data already present: log in as alice@example.com / plystra-demo");
+    }
+    if api_key {
+        let server = Server::new(store, Arc::new(config));
+        let key = bootstrap::demo_api_key(&server).await?;
+        println!("API key for space_acme (authz:check, authz:explain, audit:read); shown once:");
+        println!("{key}");
+    }
+    Ok(())
+}
+
+async fn bootstrap(config: &Config, request: &Bootstrap) -> anyhow::Result<()> {
+    let store = Store::connect(&config.database_url).await?;
+    store.migrate().await?;
+    if bootstrap::bootstrap_super_admin(&store, request).await? {
+        println!("{} is now instance super admin", request.user_id);
+    } else {
+        println!("an active instance super admin grant exists already; nothing changed");
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! them (client address, access log, CORS, request id and error envelope, body limit).
 
 pub mod access_log;
+mod auth;
 pub mod body_limit;
 pub mod client_ip;
 pub mod cors;
@@ -17,6 +18,7 @@ use poem_openapi::OpenApiService;
 
 use crate::{Config, Server};
 
+pub use auth::Authenticate;
 pub use client_ip::ClientIp;
 pub use request_id::RequestId;
 
@@ -45,12 +47,14 @@ pub fn openapi_service(server: Arc<Server>) -> OpenApiService<Api<Server>, ()> {
 /// 4. [`envelope::Envelope`]: request id, the error envelope, security headers.
 /// 5. [`cors::Preflight`]: any `OPTIONS` is answered `204` here, before authentication.
 /// 6. [`body_limit::BodyLimit`]: `413` for bodies over `MAX_REQUEST_BODY_BYTES`.
-/// 7. The routes. (Request authentication belongs between 6 and 7.)
+/// 7. [`Authenticate`]: routes other than the public ones need a credential that meets the
+///    route's requirement; the admitted principal goes into the request's extensions.
+/// 8. The routes.
 ///
 /// `EndpointExt::with` wraps what is already built, so the code lists the same layers from the
 /// inside out.
 pub fn app(server: Arc<Server>, config: &Config) -> impl Endpoint + use<> {
-    let api = openapi_service(server);
+    let api = openapi_service(server.clone());
     let docs = api.swagger_ui();
     let routes = Route::new()
         .at("/openapi.yaml", get(spec::yaml))
@@ -59,7 +63,7 @@ pub fn app(server: Arc<Server>, config: &Config) -> impl Endpoint + use<> {
         .nest("/", api);
     let cors_policy = cors::CorsPolicy::new(&config.cors_allowed_origins);
     routes
-        // (request authentication goes here, directly around the routes)
+        .with(Authenticate::new(server)) // 7
         .with(body_limit::BodyLimit::new(config.max_request_body_bytes)) // 6
         .with(cors::Preflight) // 5
         .with(envelope::Envelope::new(config.production)) // 4

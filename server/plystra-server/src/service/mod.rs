@@ -3,7 +3,11 @@
 //! `plystra-server --list-unimplemented` lists those operations.
 
 mod actor;
+mod admin;
+mod api_keys;
 mod auth;
+mod console;
+pub mod principal;
 mod register;
 mod session;
 mod system;
@@ -24,7 +28,11 @@ pub struct Server {
     store: Store,
     config: Arc<Config>,
     tokens: TokenHasher,
+    /// Hasher of API keys, set up on first use (its secret may live in the database).
+    api_keys: tokio::sync::OnceCell<TokenHasher>,
     clock: Clock,
+    /// When this server was built (the capabilities' registration time).
+    started_at: chrono::DateTime<chrono::Utc>,
 }
 
 impl std::fmt::Debug for Server {
@@ -47,7 +55,9 @@ impl Server {
             store,
             config,
             tokens,
+            api_keys: tokio::sync::OnceCell::new(),
             clock: Arc::new(chrono::Utc::now),
+            started_at: chrono::Utc::now(),
         }
     }
 
@@ -69,9 +79,6 @@ impl Server {
 }
 
 // Tags nobody has implemented yet: every operation answers 501 (see the module docs).
-impl ops::Console for Server {}
-impl ops::Admin for Server {}
-impl ops::ApiKeys for Server {}
 impl ops::Authorization for Server {}
 impl ops::Users for Server {}
 impl ops::Spaces for Server {}
@@ -85,7 +92,6 @@ impl ops::Resources for Server {}
 impl ops::AppData for Server {}
 impl ops::DataConsole for Server {}
 impl ops::Audit for Server {}
-impl ops::Capabilities for Server {}
 impl ops::CapabilityGrants for Server {}
 impl ops::ActionGateway for Server {}
 impl ops::ProviderGovernance for Server {}

@@ -4,13 +4,20 @@
 //! text timestamps, see `migrations/`) and [`on_pool!`] runs it against whichever pool the store
 //! has. Entity queries live in one module per area.
 
+mod admin_grants;
+mod api_keys;
+pub mod audit;
 mod demo;
 mod identity;
 pub mod migrate;
+mod principals;
 mod registration;
 mod sessions;
 mod throttle;
 
+pub use admin_grants::{AdminGrantFilter, AdminGrantRecord, NewAdminGrant, RevokeGrantError};
+pub use api_keys::{ApiKeyFilter, ApiKeyRecord, NewApiKey};
+pub use audit::AuditEntry;
 pub use identity::{Binding, NewSession, UserRecord};
 pub use registration::{DEFAULT_SPACE_ID, RegisterError, Registration};
 pub use sessions::SessionRecord;
@@ -66,6 +73,14 @@ macro_rules! on_pool {
     };
 }
 pub(crate) use on_pool;
+
+/// Builds `$ty` from a row of either backend, reading each field from the column of its name.
+macro_rules! read_row {
+    ($row:expr, $ty:ident { $($field:ident),* $(,)? }) => {
+        $ty { $($field: sqlx::Row::try_get($row, stringify!($field))?,)* }
+    };
+}
+pub(crate) use read_row;
 
 #[derive(Debug, Clone)]
 pub(crate) enum Pool {
@@ -155,5 +170,25 @@ impl Store {
             Pool::Sqlite(pool) => pool.close().await,
             Pool::Postgres(pool) => pool.close().await,
         }
+    }
+}
+
+impl Store {
+    /// Runs a `SELECT COUNT(*) …` with one text parameter. For tests and diagnostics: callers
+    /// pass fixed SQL, never user input.
+    #[doc(hidden)]
+    pub async fn count_where(&self, sql: &str, param: &str) -> Result<i64, StoreError> {
+        Ok(on_pool!(self, pool => sqlx::query_scalar(sql).bind(param).fetch_one(pool).await)?)
+    }
+}
+
+/// Whether `e` is a duplicate key (unique or primary key) on either backend.
+pub(crate) fn is_duplicate(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => {
+            db.is_unique_violation()
+                || matches!(db.code().as_deref(), Some("1555" | "2067" | "23505"))
+        }
+        _ => false,
     }
 }

@@ -73,7 +73,7 @@ impl From<sqlx::Error> for RegisterError {
 /// The id of the space every ordinary registration joins.
 pub const DEFAULT_SPACE_ID: &str = "space_default";
 
-const ACTIVE_SUPER_ADMINS: &str = "SELECT COUNT(*) FROM admin_grants \
+pub(super) const ACTIVE_SUPER_ADMINS: &str = "SELECT COUNT(*) FROM admin_grants \
      WHERE level = 'instance_super_admin' AND status = 'active' AND deleted_at IS NULL \
        AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $1)";
 

@@ -86,3 +86,59 @@ impl ManualClock {
         })
     }
 }
+
+/// A migrated store on PostgreSQL in a schema of its own (so tests that count rows or need an
+/// instance without super admins do not see each other), or `None` without PostgreSQL.
+pub async fn fresh_postgres_store() -> Option<Store> {
+    let url = postgres_url()?;
+    let schema = format!(
+        "t_{}_{}",
+        std::process::id(),
+        hex::encode(rand::random::<[u8; 6]>())
+    );
+    let admin = sqlx::PgPool::connect(&url).await.expect("postgres");
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&admin)
+        .await
+        .expect("create schema");
+    admin.close().await;
+    let separator = if url.contains('?') { '&' } else { '?' };
+    let store = Store::connect(&format!("{url}{separator}options[search_path]={schema}"))
+        .await
+        .expect("postgres store");
+    store.migrate().await.expect("migrations apply");
+    Some(store)
+}
+
+/// Seeds the demo with alice as instance super admin, as `plystra-server seed-demo` does.
+pub async fn seed_demo_with_super_admin(store: &Store) {
+    plystra_server::seed::demo(store).await.expect("demo seed");
+    let created = plystra_server::bootstrap::bootstrap_super_admin(
+        store,
+        &plystra_server::bootstrap::Bootstrap {
+            user_id: "user_alice".into(),
+            member_id: None,
+            grant_id: Some("ag_alice_super".into()),
+            if_exists_ok: true,
+            source: "test",
+        },
+    )
+    .await
+    .expect("bootstrap");
+    assert!(created, "alice becomes super admin");
+}
+
+/// Logs in through the application and answers the access token.
+pub async fn login<E: Endpoint>(cli: &TestClient<E>, email: &str) -> String {
+    let resp = cli
+        .post("/api/v1/auth/login")
+        .body_json(&serde_json::json!({"email": email, "password": "plystra-demo"}))
+        .send()
+        .await;
+    resp.assert_status_is_ok();
+    let body: serde_json::Value = resp.json().await.value().deserialize();
+    body["data"]["access_token"]
+        .as_str()
+        .expect("access token")
+        .to_string()
+}

@@ -417,7 +417,8 @@ async fn logged_request(format: LogFormat) -> (String, String) {
         .send()
         .await;
     let (status, _, body) = parts(resp).await;
-    assert_eq!(status, StatusCode::NOT_IMPLEMENTED, "{body}");
+    // The credentials are made up: the request is refused, and logged like any other.
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
     (captured.text(), body)
 }
 
@@ -439,7 +440,7 @@ async fn the_json_access_log_has_the_fields_and_no_credentials() {
     assert_eq!(event["request_id"], "req_logged");
     assert_eq!(event["method"], "GET");
     assert_eq!(event["path"], "/api/v1/users", "no query string");
-    assert_eq!(event["status"], 501);
+    assert_eq!(event["status"], 401);
     assert!(
         event["latency_ms"].as_f64().is_some_and(|ms| ms >= 0.0),
         "{event}"
@@ -447,7 +448,7 @@ async fn the_json_access_log_has_the_fields_and_no_credentials() {
     assert_eq!(event["remote_ip"], "", "in-process requests have no peer");
     assert_eq!(event["user_agent"], "probe/1.0");
     assert_eq!(event["bytes"], body.len());
-    assert_eq!(event["error_code"], "NOT_IMPLEMENTED");
+    assert_eq!(event["error_code"], "AUTHENTICATION_REQUIRED");
     for secret in SECRETS {
         assert!(!log.contains(secret), "{secret} leaked into the log: {log}");
     }
@@ -464,11 +465,11 @@ async fn the_text_access_log_has_the_fields_and_no_credentials() {
         "request_id=\"req_logged\"",
         "method=\"GET\"",
         "path=\"/api/v1/users\"",
-        "status=501",
+        "status=401",
         "latency_ms=",
         "user_agent=\"probe/1.0\"",
         "bytes=",
-        "error_code=\"NOT_IMPLEMENTED\"",
+        "error_code=\"AUTHENTICATION_REQUIRED\"",
     ] {
         assert!(line.contains(field), "{field} missing: {line}");
     }

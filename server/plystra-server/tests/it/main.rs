@@ -7,6 +7,7 @@ mod drift;
 mod http;
 mod http_behaviour;
 mod lockout;
+mod principals;
 mod registration;
 mod seed;
 mod sessions;

@@ -1,0 +1,401 @@
+//! Authentication of protected routes (behaviour.md §4.3): the credential becomes a
+//! [`Principal`], the route's requirement is scoped by the entity it names, and the principal is
+//! checked against it. The HTTP middleware (`http::auth`) calls [`Server::admit`]; handlers read
+//! the admitted principal with [`caller`] and check handler-resolved scopes themselves.
+
+use plystra_server_api::types::ErrorCode;
+use poem::Request;
+use poem::http::StatusCode;
+
+use super::Server;
+use super::session::{store_error, unauthenticated};
+use crate::ApiError;
+use crate::domain::principal::{GroupRef, Principal, Requirement, Target, requirement_for};
+use crate::domain::time;
+use crate::domain::tokens::TokenHasher;
+
+/// Prefix of API key plaintexts.
+pub const API_KEY_PREFIX: &str = "ply_ak_";
+
+/// A key's `last_used_at` is stamped at most this often (one write per minute per key, not
+/// per request).
+const TOUCH_EVERY: chrono::Duration = chrono::Duration::seconds(60);
+
+/// The credential of a request, as the middleware reads it.
+enum Presented<'a> {
+    ApiKey(&'a str),
+    Session(&'a str),
+}
+
+fn presented(request: &Request) -> Option<Presented<'_>> {
+    if let Some(key) = request.header("x-plystra-api-key") {
+        return Some(Presented::ApiKey(key.trim()));
+    }
+    let value = request.header("authorization")?.trim();
+    let (scheme, token) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return None;
+    }
+    let token = token.trim();
+    if token.starts_with(API_KEY_PREFIX) {
+        Some(Presented::ApiKey(token))
+    } else {
+        Some(Presented::Session(token))
+    }
+}
+
+/// Whether `key` has the `ply_ak_<id>.<secret>` shape.
+pub fn well_formed_key(key: &str) -> bool {
+    key.strip_prefix(API_KEY_PREFIX)
+        .and_then(|rest| rest.split_once('.'))
+        .is_some_and(|(id, secret)| !id.is_empty() && !secret.is_empty())
+}
+
+/// 403 `ADMIN_PERMISSION_REQUIRED` naming the permission.
+pub fn permission_required(permission: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        ErrorCode::AdminPermissionRequired,
+        "The current user does not have the required admin permission.",
+    )
+    .with_details(serde_json::json!({ "permission": permission }))
+}
+
+/// The principal the middleware admitted (401 when the route was not behind it).
+pub fn caller(request: &Request) -> Result<&Principal, ApiError> {
+    request
+        .extensions()
+        .get::<Principal>()
+        .ok_or_else(unauthenticated)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct QuerySpace<'a>(Option<&'a str>);
+
+/// The raw `space_id` query parameter, if any (ids never need percent-decoding; one that does
+/// is taken as written and simply matches nothing).
+fn query_space_id(request: &Request) -> QuerySpace<'_> {
+    QuerySpace(request.uri().query().and_then(|query| {
+        query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("space_id="))
+    }))
+}
+
+impl Server {
+    /// The hasher of API keys: the configured secret, or (without one) a secret generated once
+    /// and kept in the database.
+    pub(super) async fn api_key_hasher(&self) -> Result<&TokenHasher, ApiError> {
+        self.api_keys
+            .get_or_try_init(|| async {
+                let secret = match &self.config().api_key_secret {
+                    Some(secret) => secret.clone(),
+                    None => self
+                        .store()
+                        .instance_secret("api_key", &time::format(self.now()))
+                        .await
+                        .map_err(store_error)?,
+                };
+                Ok(TokenHasher::new(
+                    Some(&secret),
+                    &self.config().api_key_secret_previous,
+                ))
+            })
+            .await
+    }
+
+    /// Authenticates `request` and checks it against the requirement of its route. On success
+    /// the principal is what handlers see.
+    pub async fn admit(&self, request: &Request) -> Result<Principal, ApiError> {
+        let requirement = requirement_for(
+            request.method().as_str(),
+            request.uri().path(),
+            query_space_id(request).0,
+        );
+        let now = self.now();
+        let (principal, stamp_use) = self.authenticate(request, now).await?;
+        if !self.permits(&principal, &requirement).await? {
+            return Err(permission_required(requirement.permission));
+        }
+        if let (Principal::ApiKey(key), true) = (&principal, stamp_use) {
+            self.store()
+                .touch_api_key(&key.id, &time::format(now))
+                .await
+                .map_err(store_error)?;
+        }
+        Ok(principal)
+    }
+
+    /// The principal of the request's credential, and whether its use should be stamped (an
+    /// API key last stamped over a minute ago).
+    async fn authenticate(
+        &self,
+        request: &Request,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(Principal, bool), ApiError> {
+        let now_text = time::format(now);
+        match presented(request).ok_or_else(unauthenticated)? {
+            Presented::ApiKey(key) => {
+                if !well_formed_key(key) {
+                    return Err(unauthenticated());
+                }
+                let hashes = self.api_key_hasher().await?.candidates(key);
+                let found = self
+                    .store()
+                    .key_in_force(&hashes, &now_text)
+                    .await
+                    .map_err(store_error)?
+                    .ok_or_else(unauthenticated)?;
+                let stale = found
+                    .last_used_at
+                    .as_deref()
+                    .and_then(time::parse)
+                    .is_none_or(|at| now - at >= TOUCH_EVERY);
+                Ok((Principal::ApiKey(found.key), stale))
+            }
+            Presented::Session(token) => {
+                let session = self
+                    .store()
+                    .session_by_access(&self.tokens.candidates(token), &now_text)
+                    .await
+                    .map_err(store_error)?
+                    .ok_or_else(unauthenticated)?;
+                let grants = self
+                    .store()
+                    .grants_in_force(&session.user_id, &now_text)
+                    .await
+                    .map_err(store_error)?;
+                let principal = Principal::Session {
+                    session_id: session.id,
+                    user_id: session.user_id,
+                    active_space_id: session.active_space_id,
+                    active_member_id: session.active_member_id,
+                    active_user_member_id: session.active_user_member_id,
+                    grants,
+                };
+                Ok((principal, false))
+            }
+        }
+    }
+
+    /// Whether `principal` meets `requirement`, once the entity the route names (if it exists)
+    /// has replaced the route's scope with its stored one.
+    async fn permits(
+        &self,
+        principal: &Principal,
+        requirement: &Requirement,
+    ) -> Result<bool, ApiError> {
+        if principal.is_super_admin() {
+            return Ok(true);
+        }
+        let (mut space_id, mut group_id) =
+            (requirement.space_id.clone(), requirement.group_id.clone());
+        if let Some((kind, id)) = &requirement.entity
+            && let Some((space, group)) = self
+                .store()
+                .entity_scope(*kind, id)
+                .await
+                .map_err(store_error)?
+        {
+            space_id = space;
+            group_id = group;
+        }
+        let group = self.group_for(principal, group_id.as_deref()).await?;
+        let target = Target {
+            space_id: space_id.as_deref(),
+            group_id: group_id.as_deref(),
+            group: group.as_ref(),
+        };
+        Ok(principal.allows_requirement(requirement, &target))
+    }
+
+    /// The group a target names, looked up only if a group-level grant or key could use it.
+    pub(super) async fn group_for(
+        &self,
+        principal: &Principal,
+        group_id: Option<&str>,
+    ) -> Result<Option<GroupRef>, ApiError> {
+        match group_id {
+            Some(id) if principal.needs_group_lookup() => {
+                self.store().group_ref(id).await.map_err(store_error)
+            }
+            _ => Ok(None),
+        }
+    }
+}
+
+impl Server {
+    /// Whether `principal` holds `permission` in the scope `(space_id, group_id)` (`""` for
+    /// none): instance reach when both are empty. The handler-side check of handler-resolved
+    /// routes.
+    pub(super) async fn may(
+        &self,
+        principal: &Principal,
+        permission: &str,
+        space_id: &str,
+        group_id: &str,
+    ) -> Result<bool, ApiError> {
+        let some = |s: &str| (!s.is_empty()).then_some(s.to_string());
+        let group_id = some(group_id);
+        let group = self.group_for(principal, group_id.as_deref()).await?;
+        let space_id = some(space_id);
+        let target = Target {
+            space_id: space_id.as_deref(),
+            group_id: group_id.as_deref(),
+            group: group.as_ref(),
+        };
+        Ok(principal.allows(permission, &target))
+    }
+
+    /// [`Server::may`], or 403 naming the permission.
+    pub(super) async fn require(
+        &self,
+        principal: &Principal,
+        permission: &str,
+        space_id: &str,
+        group_id: &str,
+    ) -> Result<(), ApiError> {
+        if self.may(principal, permission, space_id, group_id).await? {
+            Ok(())
+        } else {
+            Err(permission_required(permission))
+        }
+    }
+
+    /// An `allow` audit row for a management change made by `principal`.
+    pub(super) fn audit_entry(
+        &self,
+        request: &Request,
+        principal: &Principal,
+        action: &str,
+        resource: (&str, &str),
+        space_id: &str,
+        trace: serde_json::Value,
+    ) -> crate::store::AuditEntry {
+        let (ip_address, user_agent) = super::session::client(request);
+        let (member, user_member) = match principal {
+            Principal::Session {
+                active_member_id,
+                active_user_member_id,
+                ..
+            } => (active_member_id.clone(), active_user_member_id.clone()),
+            Principal::ApiKey(_) => (String::new(), String::new()),
+        };
+        let mut trace = trace;
+        if let (Principal::ApiKey(key), Some(object)) = (principal, trace.as_object_mut()) {
+            object.insert("api_key_id".into(), key.id.clone().into());
+        }
+        crate::store::AuditEntry {
+            id: crate::domain::tokens::new_id("audit_"),
+            space_id: space_id.to_string(),
+            actor_user_id: principal.user_id().to_string(),
+            actor_member_id: member,
+            actor_user_member_id: user_member,
+            action: action.to_string(),
+            resource_type: resource.0.to_string(),
+            resource_id: resource.1.to_string(),
+            decision: "allow".into(),
+            deny_code: String::new(),
+            request_id: crate::http::RequestId::of(request),
+            ip_address,
+            user_agent,
+            trace: trace.to_string(),
+            created_at: time::format(self.now()),
+        }
+    }
+}
+
+/// A JSON object column as the contract's metadata map (empty if the row is not an object).
+pub(super) fn metadata(text: &str) -> std::collections::BTreeMap<String, serde_json::Value> {
+    serde_json::from_str(text).unwrap_or_default()
+}
+
+/// An optional stored timestamp as the contract's date-time.
+pub(super) fn optional_time(text: &Option<String>) -> Option<chrono::DateTime<chrono::Utc>> {
+    text.as_deref().and_then(time::parse)
+}
+
+/// The effective page size: 1–200, anything else falls back to `default` (behaviour.md §3).
+pub(super) fn page_limit(limit: Option<i32>, default: i32) -> i32 {
+    limit.filter(|l| (1..=200).contains(l)).unwrap_or(default)
+}
+
+/// The pagination object of a core list (no cursors).
+pub(super) fn pagination(limit: i32) -> plystra_server_api::types::Pagination {
+    plystra_server_api::types::Pagination {
+        limit,
+        cursor: None,
+        has_more: false,
+    }
+}
+
+/// A client-supplied id, or a fresh `prefix_…` one. Ids are 1–128 characters of
+/// `A-Z a-z 0-9 _ -`.
+pub(super) fn id_or_new(id: Option<&str>, prefix: &str) -> Result<String, ApiError> {
+    match id.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(crate::domain::tokens::new_id(prefix)),
+        Some(id)
+            if id.len() <= 128
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') =>
+        {
+            Ok(id.to_string())
+        }
+        Some(_) => Err(ApiError::validation("Request body is invalid.")
+            .with_details("id must be 1-128 characters of A-Z, a-z, 0-9, _ and -".into())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_key_shape() {
+        assert!(well_formed_key("ply_ak_ak_1.abc"));
+        assert!(!well_formed_key("ply_ak_.abc"));
+        assert!(!well_formed_key("ply_ak_ak_1."));
+        assert!(!well_formed_key("ply_ak_ak_1"));
+        assert!(!well_formed_key("ply_at_x.y"));
+    }
+
+    #[test]
+    fn credentials_are_read_from_either_header() {
+        let r = Request::builder()
+            .header("authorization", "BEARER ply_ak_a.b")
+            .finish();
+        assert!(matches!(
+            presented(&r),
+            Some(Presented::ApiKey("ply_ak_a.b"))
+        ));
+        let r = Request::builder()
+            .header("authorization", "Bearer ply_at_x")
+            .header("x-plystra-api-key", "ply_ak_k.s")
+            .finish();
+        assert!(matches!(
+            presented(&r),
+            Some(Presented::ApiKey("ply_ak_k.s"))
+        ));
+        let r = Request::builder()
+            .header("authorization", "bearer ply_at_x")
+            .finish();
+        assert!(matches!(
+            presented(&r),
+            Some(Presented::Session("ply_at_x"))
+        ));
+        let r = Request::builder()
+            .header("authorization", "Basic abc")
+            .header("x-plystra-admin-token", "t")
+            .finish();
+        assert!(presented(&r).is_none());
+    }
+
+    #[test]
+    fn space_id_comes_from_the_query() {
+        let r = Request::builder()
+            .uri_str("/api/v1/audit/logs?limit=5&space_id=space_a")
+            .finish();
+        assert_eq!(query_space_id(&r), QuerySpace(Some("space_a")));
+    }
+}
