@@ -20,7 +20,8 @@ pub struct Config {
     /// Reported by `GET /api/v1/version`.
     pub core_version: String,
     /// Key of the token hashes (`PLYSTRA_SESSION_SECRET`, then `SESSION_SECRET`, `JWT_SECRET`,
-    /// `PLYSTRA_JWT_SECRET`); without one, tokens are hashed with plain SHA-256.
+    /// `PLYSTRA_JWT_SECRET`); without one, a random key kept in the database is used (development
+    /// only: production refuses to start without one).
     pub session_secret: Option<String>,
     /// Earlier session secrets still accepted for lookups (`PLYSTRA_SESSION_SECRET_PREVIOUS`,
     /// comma-separated).

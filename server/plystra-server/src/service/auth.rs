@@ -155,8 +155,8 @@ impl Auth for Server {
         let new = NewSession {
             id: tokens::session_id(),
             user_id: user.id.clone(),
-            access_hash: self.tokens.hash(&access_token),
-            refresh_hash: self.tokens.hash(&refresh_token),
+            access_hash: self.session_hasher().await?.hash(&access_token),
+            refresh_hash: self.session_hasher().await?.hash(&refresh_token),
             actor: first.clone(),
             ip_address,
             user_agent,
@@ -193,7 +193,7 @@ impl Auth for Server {
     ) -> poem::Result<RefreshSessionResponse> {
         let now = self.now();
         let now_text = time::format(now);
-        let presented = self.tokens.candidates(&body.refresh_token);
+        let presented = self.session_hasher().await?.candidates(&body.refresh_token);
         let Some(session) = self
             .store()
             .session_by_refresh(&presented, &now_text)
@@ -215,8 +215,8 @@ impl Auth for Server {
         let (access_token, refresh_token) = tokens::session_tokens();
         let expires_at = time::format(now + ACCESS_TTL);
         let (access_hash, refresh_hash) = (
-            self.tokens.hash(&access_token),
-            self.tokens.hash(&refresh_token),
+            self.session_hasher().await?.hash(&access_token),
+            self.session_hasher().await?.hash(&refresh_token),
         );
         let mut rotated = false;
         for old in &presented {
@@ -270,7 +270,7 @@ impl Auth for Server {
         if let Some(token) = token {
             let now = time::format(self.now());
             self.store()
-                .revoke_sessions_by_token(&self.tokens.candidates(&token), &now)
+                .revoke_sessions_by_token(&self.session_hasher().await?.candidates(&token), &now)
                 .await
                 .map_err(store_error)?;
         }

@@ -27,7 +27,8 @@ pub type Clock = Arc<dyn Fn() -> chrono::DateTime<chrono::Utc> + Send + Sync>;
 pub struct Server {
     store: Store,
     config: Arc<Config>,
-    tokens: TokenHasher,
+    /// Hasher of session tokens, set up on first use (its secret may live in the database).
+    tokens: tokio::sync::OnceCell<TokenHasher>,
     /// Hasher of API keys, set up on first use (its secret may live in the database).
     api_keys: tokio::sync::OnceCell<TokenHasher>,
     clock: Clock,
@@ -47,14 +48,10 @@ impl std::fmt::Debug for Server {
 impl Server {
     /// A server over `store`.
     pub fn new(store: Store, config: Arc<Config>) -> Self {
-        let tokens = TokenHasher::new(
-            config.session_secret.as_deref(),
-            &config.session_secret_previous,
-        );
         Server {
             store,
             config,
-            tokens,
+            tokens: tokio::sync::OnceCell::new(),
             api_keys: tokio::sync::OnceCell::new(),
             clock: Arc::new(chrono::Utc::now),
             started_at: chrono::Utc::now(),

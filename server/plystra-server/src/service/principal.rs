@@ -83,25 +83,51 @@ fn query_space_id(request: &Request) -> QuerySpace<'_> {
 }
 
 impl Server {
-    /// The hasher of API keys: the configured secret, or (without one) a secret generated once
-    /// and kept in the database.
+    /// The hasher of API keys: `PLYSTRA_API_KEY_SECRET`, or (without one) a secret generated
+    /// once and kept in the database.
     pub(super) async fn api_key_hasher(&self) -> Result<&TokenHasher, ApiError> {
-        self.api_keys
-            .get_or_try_init(|| async {
-                let secret = match &self.config().api_key_secret {
-                    Some(secret) => secret.clone(),
-                    None => self
-                        .store()
-                        .instance_secret("api_key", &time::format(self.now()))
-                        .await
-                        .map_err(store_error)?,
-                };
-                Ok(TokenHasher::new(
-                    Some(&secret),
-                    &self.config().api_key_secret_previous,
-                ))
-            })
-            .await
+        let config = self.config();
+        self.hasher(
+            &self.api_keys,
+            "api_key",
+            config.api_key_secret.as_deref(),
+            &config.api_key_secret_previous,
+        )
+        .await
+    }
+
+    /// The hasher of session tokens: `PLYSTRA_SESSION_SECRET`, or (without one) a secret
+    /// generated once and kept in the database. Tokens are never stored under a bare hash.
+    pub(super) async fn session_hasher(&self) -> Result<&TokenHasher, ApiError> {
+        let config = self.config();
+        self.hasher(
+            &self.tokens,
+            "session",
+            config.session_secret.as_deref(),
+            &config.session_secret_previous,
+        )
+        .await
+    }
+
+    async fn hasher<'a>(
+        &'a self,
+        cell: &'a tokio::sync::OnceCell<TokenHasher>,
+        name: &str,
+        configured: Option<&str>,
+        previous: &[String],
+    ) -> Result<&'a TokenHasher, ApiError> {
+        cell.get_or_try_init(|| async {
+            let secret = match configured {
+                Some(secret) => secret.to_string(),
+                None => self
+                    .store()
+                    .instance_secret(name, &time::format(self.now()))
+                    .await
+                    .map_err(store_error)?,
+            };
+            Ok(TokenHasher::new(Some(&secret), previous))
+        })
+        .await
     }
 
     /// Authenticates `request` and checks it against the requirement of its route. On success
@@ -156,7 +182,7 @@ impl Server {
             Presented::Session(token) => {
                 let session = self
                     .store()
-                    .session_by_access(&self.tokens.candidates(token), &now_text)
+                    .session_by_access(&self.session_hasher().await?.candidates(token), &now_text)
                     .await
                     .map_err(store_error)?
                     .ok_or_else(unauthenticated)?;

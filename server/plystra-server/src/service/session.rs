@@ -94,7 +94,7 @@ impl Server {
             _ => return Err(unauthenticated()),
         };
         self.store()
-            .session_by_access(&self.tokens.candidates(token), now)
+            .session_by_access(&self.session_hasher().await?.candidates(token), now)
             .await
             .map_err(store_error)?
             .ok_or_else(unauthenticated)

@@ -895,3 +895,55 @@ async fn principals_on_postgres() {
     };
     all_cases(store).await;
 }
+
+/// Without configured secrets (development), tokens and keys are still stored under a keyed
+/// hash: the key is generated once and kept in the database, so every replica agrees.
+#[tokio::test]
+async fn without_configured_secrets_hashes_are_keyed_by_a_stored_secret() {
+    use sha2::Digest;
+    let store = Store::connect("sqlite::memory:").await.unwrap();
+    store.migrate().await.unwrap();
+    seed_demo_with_super_admin(&store).await;
+    let config = Config {
+        session_secret: None,
+        api_key_secret: None,
+        ..Config::for_tests()
+    };
+    let server = Arc::new(Server::new(store.clone(), Arc::new(config)));
+    let base = serve_server(server).await;
+    let alice = Plystra::new(&base).unwrap();
+    let session = alice
+        .auth()
+        .login("alice@example.com", "plystra-demo")
+        .await
+        .unwrap();
+    alice.set_access_token(&session.access_token);
+    let bare = hex::encode(sha2::Sha256::digest(session.access_token.as_bytes()));
+    let sql = "SELECT COUNT(*) FROM sessions WHERE access_hash = $1";
+    assert_eq!(
+        store.count_where(sql, &bare).await.unwrap(),
+        0,
+        "not a bare hash"
+    );
+    assert!(alice.auth().me().await.is_ok(), "the session authenticates");
+    let key = alice
+        .api()
+        .create_api_key()
+        .body(
+            serde_json::from_value::<plystra::types::ApiKeyMutationRequest>(serde_json::json!({
+                "name": "dev", "level": "instance", "permission_keys": ["users:read"]
+            }))
+            .unwrap(),
+        )
+        .call()
+        .await
+        .unwrap()
+        .data
+        .api_key;
+    let with_key = Plystra::builder(&base).api_key(&key).build().unwrap();
+    assert!(admitted(with_key.api().list_users().call().await));
+    let secrets = "SELECT COUNT(*) FROM instance_secrets WHERE name = $1";
+    for name in ["session", "api_key"] {
+        assert_eq!(store.count_where(secrets, name).await.unwrap(), 1, "{name}");
+    }
+}
