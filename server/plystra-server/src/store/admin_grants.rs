@@ -142,24 +142,17 @@ impl Store {
         filter: &AdminGrantFilter,
         limit: i64,
     ) -> Result<Vec<AdminGrantRecord>, StoreError> {
-        let mut sql = format!("SELECT {COLUMNS} FROM admin_grants WHERE deleted_at IS NULL");
-        let mut values: Vec<&str> = Vec::new();
-        for (column, value) in [
-            ("user_id", &filter.user_id),
-            ("level", &filter.level),
-            ("space_id", &filter.space_id),
-            ("group_id", &filter.group_id),
-            ("status", &filter.status),
-        ] {
-            if let Some(value) = value {
-                values.push(value);
-                sql.push_str(&format!(" AND {column} = ${}", values.len()));
-            }
-        }
-        sql.push_str(&format!(
-            " ORDER BY created_at DESC, id DESC LIMIT ${}",
-            values.len() + 1
-        ));
+        let (sql, values) = super::newest_first(
+            COLUMNS,
+            "admin_grants",
+            &[
+                ("user_id", &filter.user_id),
+                ("level", &filter.level),
+                ("space_id", &filter.space_id),
+                ("group_id", &filter.group_id),
+                ("status", &filter.status),
+            ],
+        );
         on_pool!(self, pool => {
             let mut query = sqlx::query(&sql);
             for value in &values {

@@ -108,23 +108,16 @@ impl Store {
         filter: &ApiKeyFilter,
         limit: i64,
     ) -> Result<Vec<ApiKeyRecord>, StoreError> {
-        let mut sql = format!("SELECT {COLUMNS} FROM api_keys WHERE deleted_at IS NULL");
-        let mut values: Vec<&str> = Vec::new();
-        for (column, value) in [
-            ("level", &filter.level),
-            ("space_id", &filter.space_id),
-            ("group_id", &filter.group_id),
-            ("status", &filter.status),
-        ] {
-            if let Some(value) = value {
-                values.push(value);
-                sql.push_str(&format!(" AND {column} = ${}", values.len()));
-            }
-        }
-        sql.push_str(&format!(
-            " ORDER BY created_at DESC, id DESC LIMIT ${}",
-            values.len() + 1
-        ));
+        let (sql, values) = super::newest_first(
+            COLUMNS,
+            "api_keys",
+            &[
+                ("level", &filter.level),
+                ("space_id", &filter.space_id),
+                ("group_id", &filter.group_id),
+                ("status", &filter.status),
+            ],
+        );
         on_pool!(self, pool => {
             let mut query = sqlx::query(&sql);
             for value in &values {

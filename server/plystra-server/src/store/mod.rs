@@ -192,3 +192,26 @@ pub(crate) fn is_duplicate(e: &sqlx::Error) -> bool {
         _ => false,
     }
 }
+
+/// The list query of a soft-deleted table: live rows matching every given filter (exact match),
+/// newest first, at most `$n` (bind the limit last). Returns the SQL and the filter values to
+/// bind, in order.
+pub(crate) fn newest_first<'a>(
+    columns: &str,
+    table: &str,
+    filters: &[(&str, &'a Option<String>)],
+) -> (String, Vec<&'a str>) {
+    let mut sql = format!("SELECT {columns} FROM {table} WHERE deleted_at IS NULL");
+    let mut values = Vec::new();
+    for (column, value) in filters {
+        if let Some(value) = value {
+            values.push(value.as_str());
+            sql.push_str(&format!(" AND {column} = ${}", values.len()));
+        }
+    }
+    sql.push_str(&format!(
+        " ORDER BY created_at DESC, id DESC LIMIT ${}",
+        values.len() + 1
+    ));
+    (sql, values)
+}
