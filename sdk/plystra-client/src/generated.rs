@@ -3370,7 +3370,7 @@ pub mod types {
     ///Pagination block of every list envelope.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct Pagination {
-        ///Cursor for the next page; null when there is none (always null except for app data records).
+        ///Cursor for the next page; null on the last page and for lists that do not page by cursor.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub cursor: ::std::option::Option<::std::string::String>,
         ///Whether another page exists.
@@ -42177,7 +42177,7 @@ Returns the scoped API keys visible to the caller, newest first. The secret is n
 Sends a `GET` request to `/api/v1/api-keys`
 
 Arguments:
-- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Core lists currently always report a null cursor.
+- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
 - `group_id`: Only rows of this group.
 - `level`: Only rows with this level.
 - `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
@@ -42265,7 +42265,7 @@ Sends a `GET` request to `/api/v1/action-executions`
 
 Arguments:
 - `capability`: Only rows of this capability.
-- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Core lists currently always report a null cursor.
+- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
 - `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
 - `operation`: Only rows of this capability operation.
 - `resource_id`: Only rows about this resource.
@@ -42391,7 +42391,7 @@ Returns the admin grants visible to the caller, newest first. Grants outside the
 Sends a `GET` request to `/api/v1/admin/grants`
 
 Arguments:
-- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Core lists currently always report a null cursor.
+- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
 - `group_id`: Only rows of this group.
 - `level`: Only rows with this level.
 - `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
@@ -42528,7 +42528,7 @@ Sends a `GET` request to `/api/v1/spaces/{space_id}/data/models`
 
 Arguments:
 - `space_id`: Space id.
-- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Core lists currently always report a null cursor.
+- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
 - `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
 - `status`: Only rows with this status.
 ```ignore
@@ -42603,7 +42603,7 @@ Sends a `GET` request to `/api/v1/spaces/{space_id}/data/models/{model_key}/reco
 Arguments:
 - `space_id`: Space id.
 - `model_key`: App Data model key.
-- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Core lists currently always report a null cursor.
+- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
 - `group_id`: Only rows of this group.
 - `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
 - `order`: Sort direction.
@@ -42738,7 +42738,7 @@ Arguments:
 - `space_id`: Space id.
 - `model_key`: App Data model key.
 - `record_id`: App Data record id.
-- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Core lists currently always report a null cursor.
+- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
 - `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
 ```ignore
 let response = client.list_app_data_record_revisions()
@@ -42822,7 +42822,7 @@ Returns the app-scoped local plugins known to Core (preview surface).
 Sends a `GET` request to `/api/v1/app-modules`
 
 Arguments:
-- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Core lists currently always report a null cursor.
+- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
 - `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
 ```ignore
 let response = client.list_app_modules()
@@ -43036,7 +43036,7 @@ Arguments:
 - `actor_user_member_id`: Only rows whose actor used this binding.
 - `created_at_from`: Earliest creation time, inclusive (RFC 3339).
 - `created_at_to`: Latest creation time, inclusive (RFC 3339).
-- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Core lists currently always report a null cursor.
+- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
 - `decision`: Only rows with this decision.
 - `deny_code`: Only rows with this deny code.
 - `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
@@ -43091,7 +43091,7 @@ Arguments:
 - `actor_user_member_id`: Only rows whose actor used this binding.
 - `created_at_from`: Earliest creation time, inclusive (RFC 3339).
 - `created_at_to`: Latest creation time, inclusive (RFC 3339).
-- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Core lists currently always report a null cursor.
+- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
 - `decision`: Only rows with this decision.
 - `deny_code`: Only rows with this deny code.
 - `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
@@ -43345,7 +43345,7 @@ Sends a `GET` request to `/api/v1/capability-provider-bindings`
 
 Arguments:
 - `capability`: Only rows of this capability.
-- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Core lists currently always report a null cursor.
+- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
 - `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
 - `space_id`: Only rows of this Space.
 - `status`: Only rows with this status.
@@ -43531,7 +43531,7 @@ Sends a `GET` request to `/api/v1/data/rows/{resource_type}`
 
 Arguments:
 - `resource_type`: Resource type key.
-- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Core lists currently always report a null cursor.
+- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
 - `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
 - `space_id`: Only rows of this Space.
 ```ignore
@@ -43621,7 +43621,7 @@ Returns the resource mappings the Data Console can browse.
 Sends a `GET` request to `/api/v1/data/tables`
 
 Arguments:
-- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Core lists currently always report a null cursor.
+- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
 - `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
 ```ignore
 let response = client.list_data_tables()
@@ -43677,7 +43677,7 @@ Sends a `GET` request to `/api/v1/spaces/{space_id}/groups`
 
 Arguments:
 - `space_id`: Space id.
-- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Core lists currently always report a null cursor.
+- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
 - `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
 ```ignore
 let response = client.list_groups()
@@ -43824,7 +43824,7 @@ Sends a `GET` request to `/api/v1/spaces/{space_id}/members`
 
 Arguments:
 - `space_id`: Space id.
-- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Core lists currently always report a null cursor.
+- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
 - `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
 ```ignore
 let response = client.list_members()
@@ -43937,7 +43937,7 @@ Returns every permission definition ordered by resource, action and scope.
 Sends a `GET` request to `/api/v1/permissions`
 
 Arguments:
-- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Core lists currently always report a null cursor.
+- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
 - `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
 ```ignore
 let response = client.list_permissions()
@@ -44016,7 +44016,7 @@ Returns every role-permission binding across Spaces.
 Sends a `GET` request to `/api/v1/role-permissions`
 
 Arguments:
-- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Core lists currently always report a null cursor.
+- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
 - `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
 ```ignore
 let response = client.list_role_permissions()
@@ -44077,7 +44077,7 @@ Sends a `GET` request to `/api/v1/spaces/{space_id}/role-permissions`
 
 Arguments:
 - `space_id`: Space id.
-- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Core lists currently always report a null cursor.
+- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
 - `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
 ```ignore
 let response = client.list_space_role_permissions()
@@ -44190,7 +44190,7 @@ Returns plugin metadata known to Core (preview surface, not a stable plugin runt
 Sends a `GET` request to `/api/v1/plugins`
 
 Arguments:
-- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Core lists currently always report a null cursor.
+- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
 - `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
 ```ignore
 let response = client.list_plugins()
@@ -44432,7 +44432,7 @@ Sends a `GET` request to `/api/v1/provider-installations`
 
 Arguments:
 - `app_id`: Only rows of this app.
-- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Core lists currently always report a null cursor.
+- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
 - `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
 - `provider_plugin_id`: Only rows of this provider plugin.
 - `status`: Only rows with this status.
@@ -44469,7 +44469,7 @@ Returns provider schema migration revisions, optionally filtered by provider, in
 Sends a `GET` request to `/api/v1/provider-migration-revisions`
 
 Arguments:
-- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Core lists currently always report a null cursor.
+- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
 - `installation_id`: Only rows of this installation.
 - `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
 - `provider_plugin_id`: Only rows of this provider plugin.
@@ -44576,7 +44576,7 @@ Returns every resource type in the registry ordered by key.
 Sends a `GET` request to `/api/v1/resource-types`
 
 Arguments:
-- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Core lists currently always report a null cursor.
+- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
 - `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
 ```ignore
 let response = client.list_resource_types()
@@ -44711,7 +44711,7 @@ Returns protected resources, optionally restricted to one Space and resource typ
 Sends a `GET` request to `/api/v1/resources`
 
 Arguments:
-- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Core lists currently always report a null cursor.
+- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
 - `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
 - `resource_type`: Only rows of this resource type.
 - `space_id`: Only rows of this Space.
@@ -44763,7 +44763,7 @@ Sends a `GET` request to `/api/v1/spaces/{space_id}/resources`
 
 Arguments:
 - `space_id`: Space id.
-- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Core lists currently always report a null cursor.
+- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
 - `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
 - `resource_type`: Only rows of this resource type.
 ```ignore
@@ -44900,7 +44900,7 @@ Sends a `GET` request to `/api/v1/spaces/{space_id}/member-roles`
 
 Arguments:
 - `space_id`: Space id.
-- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Core lists currently always report a null cursor.
+- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
 - `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
 - `member_id`: Only rows of this member.
 - `role_id`: Only rows of this role.
@@ -44978,7 +44978,7 @@ Sends a `GET` request to `/api/v1/spaces/{space_id}/roles`
 
 Arguments:
 - `space_id`: Space id.
-- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Core lists currently always report a null cursor.
+- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
 - `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
 ```ignore
 let response = client.list_roles()
@@ -45103,7 +45103,7 @@ Returns every Space ordered by name. Needs an unscoped `spaces:read` grant.
 Sends a `GET` request to `/api/v1/spaces`
 
 Arguments:
-- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Core lists currently always report a null cursor.
+- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
 - `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
 ```ignore
 let response = client.list_spaces()
@@ -45287,7 +45287,7 @@ Returns the template catalog (preview surface, not a stable template ecosystem).
 Sends a `GET` request to `/api/v1/templates`
 
 Arguments:
-- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Core lists currently always report a null cursor.
+- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
 - `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
 ```ignore
 let response = client.list_templates()
@@ -45371,7 +45371,7 @@ Sends a `GET` request to `/api/v1/spaces/{space_id}/user-members`
 
 Arguments:
 - `space_id`: Space id.
-- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Core lists currently always report a null cursor.
+- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
 - `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
 - `member_id`: Only rows of this member.
 - `relation_type`: Only bindings with this relation type.
@@ -45507,7 +45507,7 @@ Returns users ordered by email. Password hashes are never included.
 Sends a `GET` request to `/api/v1/users`
 
 Arguments:
-- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Core lists currently always report a null cursor.
+- `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
 - `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
 ```ignore
 let response = client.list_users()

@@ -41,7 +41,7 @@ pub struct ObjectEnvelope {
 pub struct Pagination {
     /// Effective page size after applying the route default.
     pub limit: i32,
-    /// Cursor for the next page; null when there is none (always null except for app data records).
+    /// Cursor for the next page; null on the last page and for lists that do not page by cursor.
     pub cursor: Option<String>,
     /// Whether another page exists.
     pub has_more: bool,

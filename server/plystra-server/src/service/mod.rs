@@ -7,6 +7,8 @@ mod admin;
 mod api_keys;
 mod auth;
 mod console;
+mod entity;
+mod identity;
 pub mod principal;
 mod register;
 mod session;
@@ -77,13 +79,6 @@ impl Server {
 
 // Tags nobody has implemented yet: every operation answers 501 (see the module docs).
 impl ops::Authorization for Server {}
-impl ops::Users for Server {}
-impl ops::Spaces for Server {}
-impl ops::Groups for Server {}
-impl ops::Members for Server {}
-impl ops::UserMembers for Server {}
-impl ops::Roles for Server {}
-impl ops::Permissions for Server {}
 impl ops::ResourceTypes for Server {}
 impl ops::Resources for Server {}
 impl ops::AppData for Server {}

@@ -17,8 +17,33 @@ use crate::store::{DEFAULT_SPACE_ID, RegisterError, Registration};
 
 const MAX_PASSWORD_BYTES: usize = 1024;
 
+/// An email address as stored (trimmed, lower case), checked.
+pub(super) fn normalised_email(email: &str) -> Result<String, ApiError> {
+    let email = email.trim().to_lowercase();
+    validate_email(&email)?;
+    Ok(email)
+}
+
+fn validate_email(email: &str) -> Result<(), ApiError> {
+    if email.is_empty() {
+        return Err(ApiError::validation("email is required."));
+    }
+    if !email.contains('@') {
+        return Err(ApiError::validation("email must be a valid email address."));
+    }
+    Ok(())
+}
+
+/// The argon2id hash of `plain`, computed off the async threads.
+pub(super) async fn hash_password(plain: String) -> Result<String, ApiError> {
+    tokio::task::spawn_blocking(move || password::hash(&plain))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)
+}
+
 /// `finance-Team 1` -> `finance-team-1`.
-fn slug(text: &str) -> String {
+pub(super) fn slug(text: &str) -> String {
     let mut out = String::new();
     for c in text.trim().to_lowercase().chars() {
         if c.is_ascii_alphanumeric() {
@@ -32,12 +57,12 @@ fn slug(text: &str) -> String {
 
 impl Server {
     fn validate_registration(&self, email: &str, password: &str) -> Result<(), ApiError> {
-        if email.is_empty() {
-            return Err(ApiError::validation("email is required."));
-        }
-        if !email.contains('@') {
-            return Err(ApiError::validation("email must be a valid email address."));
-        }
+        validate_email(email)?;
+        self.validate_password(password)
+    }
+
+    /// The password policy of registration and user management.
+    pub(super) fn validate_password(&self, password: &str) -> Result<(), ApiError> {
         if password.trim().is_empty() || password.len() < self.config().password_min_length {
             return Err(ApiError::validation(format!(
                 "password must be at least {} bytes.",
@@ -59,11 +84,7 @@ impl Server {
         let now_text = time::format(now);
         let email = body.email.trim().to_lowercase();
         self.validate_registration(&email, &body.password)?;
-        let plain = body.password;
-        let password_hash = tokio::task::spawn_blocking(move || password::hash(&plain))
-            .await
-            .map_err(ApiError::internal)?
-            .map_err(ApiError::internal)?;
+        let password_hash = hash_password(body.password).await?;
         let username = body.username.unwrap_or_default();
         let local_part = email.split('@').next().unwrap_or_default().to_string();
         let member_display_name = [
