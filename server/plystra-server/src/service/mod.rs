@@ -5,12 +5,15 @@
 mod actor;
 mod admin;
 mod api_keys;
+mod audit_log;
 mod auth;
 mod console;
 mod entity;
 mod identity;
 pub mod principal;
 mod register;
+mod registry;
+mod resources;
 mod session;
 mod system;
 
@@ -79,11 +82,8 @@ impl Server {
 
 // Tags nobody has implemented yet: every operation answers 501 (see the module docs).
 impl ops::Authorization for Server {}
-impl ops::ResourceTypes for Server {}
-impl ops::Resources for Server {}
 impl ops::AppData for Server {}
 impl ops::DataConsole for Server {}
-impl ops::Audit for Server {}
 impl ops::CapabilityGrants for Server {}
 impl ops::ActionGateway for Server {}
 impl ops::ProviderGovernance for Server {}

@@ -89,6 +89,11 @@ pub trait Record: ReadRow<SqliteRow> + ReadRow<PgRow> + Send + Unpin + 'static {
     const SELECT: &'static str;
     /// The list order: SQL text expressions, ending with `t.id`.
     const ORDER: &'static [&'static str];
+    /// Whether lists run newest (largest) first.
+    const DESCENDING: bool = false;
+    /// The condition of a row that lists and lookups see (append-only tables have no
+    /// `deleted_at`).
+    const LIVE: &'static str = "t.deleted_at IS NULL";
     /// This row's values of [`Record::ORDER`] (what a cursor remembers).
     fn sort_key(&self) -> Vec<String>;
 }
@@ -111,6 +116,8 @@ macro_rules! record {
         pub struct $name:ident {
             select: $select:expr,
             order: [$($key:ident => $order:literal),* $(,)?],
+            $(descending: $descending:literal,)?
+            $(live: $live:literal,)?
             fields: { $($(#[$fmeta:meta])* $field:ident: $ty:ty),* $(,)? } $(,)?
         }
     ) => {
@@ -135,6 +142,8 @@ macro_rules! record {
         impl $crate::store::entity::Record for $name {
             const SELECT: &'static str = $select;
             const ORDER: &'static [&'static str] = &[$($order,)* "t.id"];
+            $(const DESCENDING: bool = $descending;)?
+            $(const LIVE: &'static str = $live;)?
             fn sort_key(&self) -> Vec<String> {
                 vec![$(self.$key.to_string(),)* self.id.clone()]
             }
@@ -217,17 +226,24 @@ impl Statement {
     }
 }
 
-/// `SELECT … WHERE t.deleted_at IS NULL AND <filters>` with the filter values from `$1`.
+/// `SELECT … WHERE <live> AND <filters>` with the filter values from `$1`. A filter is
+/// `column` (equality) or `column >=` / `column <=` (a range bound).
 fn filtered<R: Record>(filters: &[(&str, Value)]) -> String {
-    let mut sql = format!("{} WHERE t.deleted_at IS NULL", R::SELECT);
+    let mut sql = format!("{} WHERE {}", R::SELECT, R::LIVE);
     for (i, (column, _)) in filters.iter().enumerate() {
-        sql.push_str(&format!(" AND {column} = ${}", i + 1));
+        if column.ends_with('=') || column.ends_with('<') || column.ends_with('>') {
+            sql.push_str(&format!(" AND {column} ${}", i + 1));
+        } else {
+            sql.push_str(&format!(" AND {column} = ${}", i + 1));
+        }
     }
     sql
 }
 
 fn order_by<R: Record>() -> String {
-    format!(" ORDER BY {}", R::ORDER.join(", "))
+    let direction = if R::DESCENDING { " DESC" } else { "" };
+    let keys: Vec<String> = R::ORDER.iter().map(|k| format!("{k}{direction}")).collect();
+    format!(" ORDER BY {}", keys.join(", "))
 }
 
 impl Store {
@@ -261,8 +277,9 @@ impl Store {
             let marks: Vec<String> = (first..first + after.len())
                 .map(|i| format!("${i}"))
                 .collect();
+            let beyond = if R::DESCENDING { "<" } else { ">" };
             sql.push_str(&format!(
-                " AND ({}) > ({})",
+                " AND ({}) {beyond} ({})",
                 R::ORDER.join(", "),
                 marks.join(", ")
             ));
@@ -298,7 +315,23 @@ impl Store {
         audit: Option<&AuditEntry>,
         id: &str,
     ) -> Result<Option<R>, StoreError> {
-        let select = format!("{} WHERE t.id = $1", R::SELECT);
+        self.commit_where(statements, audit, &[("t.id", id)]).await
+    }
+
+    /// [`Store::commit`], reading back the row whose `key` columns equal their values (an
+    /// upsert by a unique key does not know the id it keeps).
+    pub async fn commit_where<R: Record>(
+        &self,
+        statements: &[Statement],
+        audit: Option<&AuditEntry>,
+        key: &[(&str, &str)],
+    ) -> Result<Option<R>, StoreError> {
+        let conditions: Vec<String> = key
+            .iter()
+            .enumerate()
+            .map(|(i, (column, _))| format!("{column} = ${}", i + 1))
+            .collect();
+        let select = format!("{} WHERE {}", R::SELECT, conditions.join(" AND "));
         let result: Result<Option<R>, sqlx::Error> = on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;
             for statement in statements {
@@ -312,7 +345,11 @@ impl Store {
             if let Some(audit) = audit {
                 insert_audit!(tx, audit)?;
             }
-            let row = sqlx::query(&select).bind(id).fetch_optional(&mut *tx).await?;
+            let mut query = sqlx::query(&select);
+            for (_, value) in key {
+                query = query.bind(*value);
+            }
+            let row = query.fetch_optional(&mut *tx).await?;
             let record = row.as_ref().map(ReadRow::read).transpose()?;
             tx.commit().await?;
             Ok(record)

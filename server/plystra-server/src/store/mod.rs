@@ -14,6 +14,7 @@ pub mod identity_records;
 pub mod migrate;
 mod principals;
 mod registration;
+pub mod registry_records;
 mod sessions;
 mod throttle;
 
