@@ -1,5 +1,6 @@
-//! Domain logic with no poem or sqlx types: passwords, tokens, time.
+//! Domain logic with no poem or sqlx types: the authz engine, passwords, tokens, time.
 
+pub mod authz;
 pub mod password;
 pub mod principal;
 pub mod registration;
