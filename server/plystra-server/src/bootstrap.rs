@@ -101,7 +101,7 @@ pub async fn bootstrap_super_admin(store: &Store, b: &Bootstrap) -> Result<bool,
         resource_id: id.clone(),
         decision: "allow".into(),
         trace: serde_json::json!({ "user_id": b.user_id, "source": b.source }).to_string(),
-        created_at: now,
+        created_at: time::format_micros(chrono::Utc::now()),
         ..AuditEntry::default()
     };
     match store

@@ -47,6 +47,12 @@ pub struct Config {
     pub cors_allowed_origins: Vec<String>,
     /// Largest accepted request body (`MAX_REQUEST_BODY_BYTES`, 1 MiB); larger ones get 413.
     pub max_request_body_bytes: usize,
+    /// Whether `GET /metrics` answers (`METRICS_ENABLED` / `PLYSTRA_METRICS_ENABLED`: `1`,
+    /// `true`, `yes`, `on`, `enabled`); otherwise it is 404 `FEATURE_DISABLED`.
+    pub metrics_enabled: bool,
+    /// The token that may read `/metrics` without a session or API key (`METRICS_TOKEN` /
+    /// `PLYSTRA_METRICS_TOKEN`).
+    pub metrics_token: Option<String>,
     /// Peers whose `X-Forwarded-For`/`X-Real-IP` are believed (`TRUSTED_PROXIES`, comma-separated
     /// addresses or CIDR ranges; none by default).
     pub trusted_proxies: Vec<IpRange>,
@@ -111,6 +117,11 @@ impl std::fmt::Debug for Config {
             )
             .field("cors_allowed_origins", &self.cors_allowed_origins)
             .field("max_request_body_bytes", &self.max_request_body_bytes)
+            .field("metrics_enabled", &self.metrics_enabled)
+            .field(
+                "metrics_token",
+                &self.metrics_token.as_ref().map(|_| "<set>"),
+            )
             .field("trusted_proxies", &self.trusted_proxies)
             .field("log_format", &self.log_format)
             .field("public_url", &self.public_url)
@@ -414,6 +425,15 @@ impl Config {
             login_lockout: span("PLYSTRA_AUTH_LOGIN_LOCKOUT")?,
             cors_allowed_origins,
             max_request_body_bytes,
+            metrics_enabled: first(&["METRICS_ENABLED", "PLYSTRA_METRICS_ENABLED"]).is_some_and(
+                |(_, v)| {
+                    matches!(
+                        v.to_ascii_lowercase().as_str(),
+                        "1" | "true" | "yes" | "on" | "enabled"
+                    )
+                },
+            ),
+            metrics_token: first(&["METRICS_TOKEN", "PLYSTRA_METRICS_TOKEN"]).map(|(_, v)| v),
             trusted_proxies,
             log_format,
             public_url,
@@ -529,6 +549,8 @@ impl Config {
             password_min_length: 12,
             cors_allowed_origins: DEFAULT_CORS_ALLOWED_ORIGINS.map(String::from).to_vec(),
             max_request_body_bytes: crate::http::body_limit::DEFAULT_MAX_REQUEST_BODY_BYTES,
+            metrics_enabled: true,
+            metrics_token: None,
             trusted_proxies: Vec::new(),
             log_format: LogFormat::Json,
             public_url: None,

@@ -136,6 +136,7 @@ pub fn requirement_for(method: &str, path: &str, query_space_id: Option<&str>) -
             Requirement::unscoped(rm(mutating, "instance:read", "instance:manage"))
         }
         ["authz", "check" | "explain"] => Requirement::unscoped("authz:check"),
+        ["metrics"] if !path.starts_with("/api/") => Requirement::unscoped("metrics:read"),
         ["admin", "grants", rest @ ..] => {
             let r = Requirement::unscoped(rm(mutating, "admin_grants:read", "admin_grants:manage"));
             match rest {

@@ -1,10 +1,16 @@
-//! Timestamps: RFC 3339 UTC with second precision, the one format stored and sent.
+//! Timestamps: RFC 3339 UTC with second precision, the format stored and sent; audit rows keep
+//! microseconds (fixed width, so they still sort as text) to order rows of the same second.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
 /// `2026-05-12T01:00:00Z`.
 pub fn format(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// `2026-05-12T01:00:00.000123Z`: the audit log's time, always six fractional digits.
+pub fn format_micros(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
 /// Parses a stored timestamp; `None` if it is not one.
@@ -24,5 +30,9 @@ mod tests {
         assert_eq!(format(t), "2026-05-12T01:00:00Z");
         assert!(format(t) < format(t + chrono::Duration::seconds(1)));
         assert!(parse("yesterday").is_none());
+        let precise = format_micros(t + chrono::Duration::microseconds(5));
+        assert_eq!(precise, "2026-05-12T01:00:00.000005Z");
+        assert_eq!(parse(&precise), Some(t + chrono::Duration::microseconds(5)));
+        assert!(format_micros(t) < precise);
     }
 }

@@ -9,6 +9,11 @@ use poem::{Endpoint, IntoResponse, Middleware, Request, Response};
 use crate::Server;
 use crate::domain::principal::is_public;
 
+/// The metrics token header of the contract.
+const METRICS_TOKEN: &str = "x-plystra-metrics-token";
+/// The other metrics token header upstream accepts.
+const ALTERNATIVE_METRICS_TOKEN: &str = "x-metrics-token";
+
 /// See the module docs.
 #[derive(Debug, Clone)]
 pub struct Authenticate {
@@ -48,6 +53,12 @@ impl<E: Endpoint> Endpoint for AuthenticateEndpoint<E> {
         if protected {
             let principal = self.server.admit(&req).await?;
             req.extensions_mut().insert(principal);
+        } else if path == "/metrics" && req.method() == poem::http::Method::GET {
+            self.server.admit_metrics_reader(&req).await?;
+            // The contract names one token header; upstream also reads `X-Metrics-Token`.
+            if let Some(token) = req.headers().get(ALTERNATIVE_METRICS_TOKEN).cloned() {
+                req.headers_mut().entry(METRICS_TOKEN).or_insert(token);
+            }
         }
         Ok(self.inner.call(req).await?.into_response())
     }

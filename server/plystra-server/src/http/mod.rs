@@ -7,6 +7,7 @@ pub mod body_limit;
 pub mod client_ip;
 pub mod cors;
 pub mod envelope;
+pub mod metrics;
 pub mod request_id;
 mod spec;
 
@@ -42,7 +43,8 @@ pub fn openapi_service(server: Arc<Server>) -> OpenApiService<Api<Server>, ()> {
 /// From the outside in:
 ///
 /// 1. [`client_ip::ResolveClientIp`]: the client address ([`ClientIp`]) for the log and handlers.
-/// 2. [`access_log::AccessLog`]: one event per request, with the final status and error code.
+/// 2. [`access_log::AccessLog`]: one event per request, with the final status and error code;
+///    inside it [`metrics::RequestMetrics`] counts and times the request by operation.
 /// 3. [`cors::Cors`]: CORS headers on every response, error envelopes included.
 /// 4. [`envelope::Envelope`]: request id, the error envelope, security headers.
 /// 5. [`cors::Preflight`]: any `OPTIONS` is answered `204` here, before authentication.
@@ -55,6 +57,7 @@ pub fn openapi_service(server: Arc<Server>) -> OpenApiService<Api<Server>, ()> {
 /// inside out.
 pub fn app(server: Arc<Server>, config: &Config) -> impl Endpoint + use<> {
     let api = openapi_service(server.clone());
+    let authenticate = Authenticate::new(server.clone());
     let docs = api.swagger_ui();
     let routes = Route::new()
         .at("/openapi.yaml", get(spec::yaml))
@@ -63,11 +66,12 @@ pub fn app(server: Arc<Server>, config: &Config) -> impl Endpoint + use<> {
         .nest("/", api);
     let cors_policy = cors::CorsPolicy::new(&config.cors_allowed_origins);
     routes
-        .with(Authenticate::new(server)) // 7
+        .with(authenticate) // 7
         .with(body_limit::BodyLimit::new(config.max_request_body_bytes)) // 6
         .with(cors::Preflight) // 5
         .with(envelope::Envelope::new(config.production)) // 4
         .with(cors::Cors::new(cors_policy)) // 3
+        .with(metrics::RequestMetrics::new(server)) // 2b
         .with(access_log::AccessLog) // 2
         .with(client_ip::ResolveClientIp::new(&config.trusted_proxies)) // 1
 }

@@ -151,7 +151,7 @@ impl Server {
                 resource_id: record.id.clone(),
                 decision: "allow".into(),
                 trace: trace.to_string(),
-                created_at: record.created_at.clone(),
+                created_at: time::format_micros(self.now()),
                 ..crate::store::AuditEntry::default()
             },
         };

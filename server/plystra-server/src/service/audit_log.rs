@@ -56,8 +56,14 @@ impl AuditFilter {
                 self.deny_code.map(|d| d.as_str().to_string()),
             ),
             ("t.request_id", self.request_id),
-            ("t.created_at >=", self.created_at_from.map(time::format)),
-            ("t.created_at <=", self.created_at_to.map(time::format)),
+            (
+                "t.created_at >=",
+                self.created_at_from.map(time::format_micros),
+            ),
+            (
+                "t.created_at <=",
+                self.created_at_to.map(time::format_micros),
+            ),
         ];
         Ok(text
             .into_iter()

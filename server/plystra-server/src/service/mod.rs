@@ -39,6 +39,8 @@ pub struct Server {
     clock: Clock,
     /// When this server was built (the capabilities' registration time).
     started_at: chrono::DateTime<chrono::Utc>,
+    /// What `/metrics` reports.
+    metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl std::fmt::Debug for Server {
@@ -60,6 +62,7 @@ impl Server {
             api_keys: tokio::sync::OnceCell::new(),
             clock: Arc::new(chrono::Utc::now),
             started_at: chrono::Utc::now(),
+            metrics: Arc::new(crate::metrics::Metrics::new()),
         }
     }
 
@@ -77,6 +80,11 @@ impl Server {
     /// The settings.
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// The metrics `/metrics` reports.
+    pub fn metrics(&self) -> &crate::metrics::Metrics {
+        &self.metrics
     }
 }
 

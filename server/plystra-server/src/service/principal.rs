@@ -13,6 +13,7 @@ use crate::ApiError;
 use crate::domain::principal::{GroupRef, Principal, Requirement, Target, requirement_for};
 use crate::domain::time;
 use crate::domain::tokens::TokenHasher;
+use subtle::ConstantTimeEq;
 
 /// Prefix of API key plaintexts.
 pub const API_KEY_PREFIX: &str = "ply_ak_";
@@ -150,6 +151,47 @@ impl Server {
                 .map_err(store_error)?;
         }
         Ok(principal)
+    }
+
+    /// Whether `GET /metrics` may answer (behaviour.md §15): metrics enabled (else 404
+    /// `FEATURE_DISABLED`), then the configured metrics token in `X-Plystra-Metrics-Token`,
+    /// `X-Metrics-Token` or as Bearer (compared in constant time), or else a session or API key
+    /// holding `metrics:read`; anything less is 401 `METRICS_TOKEN_REQUIRED`.
+    pub async fn admit_metrics_reader(&self, request: &Request) -> Result<(), ApiError> {
+        if !self.config().metrics_enabled {
+            return Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                ErrorCode::FeatureDisabled,
+                "Metrics are disabled.",
+            ));
+        }
+        if let Some(expected) = self.config().metrics_token.as_deref() {
+            let bearer = request
+                .header("authorization")
+                .and_then(|h| h.split_once(' '))
+                .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+                .map(|(_, token)| token.trim());
+            let presented = [
+                request.header("x-plystra-metrics-token"),
+                request.header("x-metrics-token"),
+                bearer,
+            ];
+            if presented
+                .into_iter()
+                .flatten()
+                .any(|token| bool::from(token.as_bytes().ct_eq(expected.as_bytes())))
+            {
+                return Ok(());
+            }
+        }
+        match self.admit(request).await {
+            Ok(_) => Ok(()),
+            Err(_) => Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::MetricsTokenRequired,
+                "A valid metrics token or a credential with metrics:read is required.",
+            )),
+        }
     }
 
     /// The principal of the request's credential, and whether its use should be stamped (an
@@ -326,7 +368,7 @@ impl Server {
             ip_address,
             user_agent,
             trace: trace.to_string(),
-            created_at: time::format(self.now()),
+            created_at: time::format_micros(self.now()),
         }
     }
 }

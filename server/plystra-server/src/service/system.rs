@@ -1,9 +1,12 @@
-//! System routes (behaviour.md §14): health, readiness, version.
+//! System routes (behaviour.md §14, §15): health, readiness, version, metrics.
 
 use std::collections::BTreeMap;
 
+use plystra_server_api::Credential;
 use plystra_server_api::operations::System;
-use plystra_server_api::responses::{GetHealthResponse, GetReadinessResponse, GetVersionResponse};
+use plystra_server_api::responses::{
+    GetHealthResponse, GetMetricsResponse, GetReadinessResponse, GetVersionResponse,
+};
 use plystra_server_api::types::{
     ErrorCode, Health, HealthEnvelope, PluginStatusSummary, Ready, ReadyEnvelope, VersionResponse,
     VersionResponseEnvelope,
@@ -46,6 +49,19 @@ fn capability_states() -> BTreeMap<String, String> {
 }
 
 impl System for Server {
+    async fn get_metrics(
+        &self,
+        request: &Request,
+        _credential: Credential,
+    ) -> poem::Result<GetMetricsResponse> {
+        // The authentication middleware admitted the reader; check again for callers that
+        // mount the API without it.
+        self.admit_metrics_reader(request).await?;
+        Ok(GetMetricsResponse::Ok(poem_openapi::payload::PlainText(
+            self.metrics().render(),
+        )))
+    }
+
     async fn get_health(&self, request: &Request) -> poem::Result<GetHealthResponse> {
         Ok(GetHealthResponse::Ok(Json(HealthEnvelope {
             data: Health {

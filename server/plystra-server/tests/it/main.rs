@@ -9,6 +9,7 @@ mod http_behaviour;
 mod lockout;
 mod principals;
 mod registration;
+mod registry;
 mod seed;
 mod sessions;
 mod store;
