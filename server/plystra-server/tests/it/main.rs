@@ -4,6 +4,7 @@
 
 mod common;
 mod drift;
+mod entities;
 mod http;
 mod http_behaviour;
 mod lockout;
