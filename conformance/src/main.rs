@@ -1,5 +1,6 @@
 //! `plystra-conformance`: run the contract fixtures against a server, or print their coverage.
 
+use std::io::{IsTerminal as _, Write as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -90,8 +91,25 @@ async fn main() -> ExitCode {
             let vars = target.vars(&runner::run_id());
             let total = fixtures.len();
             let mut results = Vec::with_capacity(total);
+            let tty = std::io::stdout().is_terminal();
             for (i, fixture) in fixtures.iter().enumerate() {
+                if tty {
+                    // A progress bar on terminals, overwritten by the case's line.
+                    let done = (i * 30) / total.max(1);
+                    print!(
+                        "\r[{}{}] {}/{total} {}/{}\x1b[K",
+                        "#".repeat(done),
+                        " ".repeat(30 - done),
+                        i + 1,
+                        fixture.profile,
+                        fixture.name
+                    );
+                    let _ = std::io::stdout().flush();
+                }
                 let result = target.run(fixture, &vars).await;
+                if tty {
+                    print!("\r\x1b[K");
+                }
                 println!(
                     "[{:>3}/{total}] {} {} ({} ms)",
                     i + 1,
