@@ -789,6 +789,17 @@ async fn on_the_wire(w: &World) {
     assert!(answer["data"]["matched_candidates"].is_array());
     assert!(answer["request_id"].as_str().unwrap().starts_with("req_"));
 
+    // Every answered decision is counted, and every audit row written.
+    let metrics = w.server.metrics().render();
+    assert!(
+        metrics.contains(
+            r#"plystra_authz_decisions_total{decision="deny",deny_code="SCOPE_OUT_OF_BOUNDS"}"#
+        ),
+        "{metrics}"
+    );
+    assert!(!metrics.contains("audit_logs_written_total 0"), "{metrics}");
+    assert!(!metrics.contains("authz_denies_total 0"), "{metrics}");
+
     for field in ["request_id", "ip", "user_agent"] {
         let mut smuggled = check.clone();
         smuggled[field] = "forged".into();

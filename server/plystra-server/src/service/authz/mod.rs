@@ -33,8 +33,8 @@ use super::Server;
 use super::principal::caller;
 use crate::ApiError;
 use crate::domain::authz::{
-    ContextMode, Decision, InlineActor, InlineError, InlineGrant, InlineRequest, InlineResource,
-    decide,
+    Context, ContextMode, Decision, InlineActor, InlineContext, InlineError, InlineGrant,
+    InlineRequest, InlineResource, decide,
 };
 use crate::domain::principal::Principal;
 use crate::domain::time;
@@ -157,6 +157,16 @@ impl Authorization for Server {
     }
 }
 
+/// How a check that passed steps 1–4 gets its context.
+enum Admitted {
+    /// Everything from the store.
+    Registry,
+    /// The stored actor and grants, the target from the body.
+    ProposedTarget,
+    /// Everything from the body (or the request field every check needs but the body lacks).
+    Inline(Box<Result<InlineContext, &'static str>>),
+}
+
 impl Server {
     /// Steps 1–5 of the module docs; `render` turns the decision into the answer's body.
     async fn authorize<T>(
@@ -167,64 +177,12 @@ impl Server {
     ) -> Result<Answered<T>, ApiError> {
         let principal = caller(request)?;
         let mut inline = inline_request(body);
-        let mode = inline.mode();
-        if mode.requires_api_key() && !matches!(principal, Principal::ApiKey(_)) {
-            return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                ErrorCode::InlineContextRequiresApiKey,
-                "Inline actor, resource, or grant context requires a server-side API key.",
-            ));
-        }
         let now = self.now();
-        self.resolve_actor(principal, &mut inline.actor, now)
-            .await?;
-        // Context Mode: validation and the body's scopes come before the call's own scope. A
-        // body that is valid but lacks a field every check needs fails later, in the engine.
-        let built = if mode == ContextMode::Inline {
-            let built = match inline.build() {
-                Err(InlineError::RequestIncomplete { field }) => Err(field),
-                Err(invalid) => {
-                    return Err(
-                        ApiError::validation("Inline authorization context is invalid.")
-                            .with_details(serde_json::Value::String(invalid.to_string())),
-                    );
-                }
-                Ok(built) => Ok(built),
-            };
-            self.require_inline_scopes(principal, &inline).await?;
-            Some(built)
-        } else {
-            None
-        };
-        self.require_call_scope(principal, &inline).await?;
-
-        let store = self.store();
-        let context = match built {
-            Some(built) => {
-                let built = built.map_err(|field| engine_error(format!("{field} is required")))?;
-                let registry = store
-                    .authz_registry(&built.request.resource_type, &built.request.action)
-                    .await
-                    .map_err(engine_error)?;
-                built.into_context(registry)
-            }
-            None => {
-                let check = inline.check_request();
-                if let Some(field) = check.missing_field() {
-                    return Err(engine_error(format!("{field} is required")));
-                }
-                let loaded = if mode == ContextMode::ProposedTarget {
-                    store
-                        .proposed_target_context(check, inline.proposed_target())
-                        .await
-                } else {
-                    store.registry_context(check).await
-                };
-                loaded.map_err(engine_error)?
-            }
-        };
-
+        let admitted = self.admit_check(principal, &mut inline, now).await?;
+        let grants_inline = matches!(admitted, Admitted::Inline(_));
+        let context = self.load_context(&inline, admitted).await?;
         let decision = decide(&context, now);
+
         let hex = hex::encode(rand::random::<[u8; 8]>());
         let trace_id = format!("trc_{hex}");
         let audited = self
@@ -244,11 +202,15 @@ impl Server {
             request_id: &request_id,
             ip: &ip,
             user_agent: &user_agent,
-            grants_inline: mode == ContextMode::Inline,
+            grants_inline,
         };
         if audited {
             self.record(&decision, &refs, now).await?;
         }
+        self.metrics().observe_decision(
+            decision.is_allowed(),
+            decision.deny_code().map_or("", |code| code.as_str()),
+        );
         let body = render(&decision, &refs);
         Ok(Answered {
             body,
@@ -256,6 +218,81 @@ impl Server {
             audit_log_id,
             request_id,
         })
+    }
+
+    /// Steps 1–4: the mode, the actor (settled in `inline.actor`), and whether the caller may ask.
+    async fn admit_check(
+        &self,
+        principal: &Principal,
+        inline: &mut InlineRequest,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Admitted, ApiError> {
+        let mode = inline.mode();
+        if mode.requires_api_key() && !matches!(principal, Principal::ApiKey(_)) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                ErrorCode::InlineContextRequiresApiKey,
+                "Inline actor, resource, or grant context requires a server-side API key.",
+            ));
+        }
+        self.resolve_actor(principal, &mut inline.actor, now)
+            .await?;
+        let admitted = match mode {
+            ContextMode::Managed => Admitted::Registry,
+            ContextMode::ProposedTarget => Admitted::ProposedTarget,
+            // Validation and the body's own scopes come before the call's scope. A body that is
+            // valid but lacks a field every check needs fails later, in the engine, as upstream.
+            ContextMode::Inline => {
+                let built = match inline.build() {
+                    Err(InlineError::RequestIncomplete { field }) => Err(field),
+                    Err(invalid) => {
+                        return Err(ApiError::validation(
+                            "Inline authorization context is invalid.",
+                        )
+                        .with_details(serde_json::Value::String(invalid.to_string())));
+                    }
+                    Ok(built) => Ok(built),
+                };
+                self.require_inline_scopes(principal, inline).await?;
+                Admitted::Inline(Box::new(built))
+            }
+        };
+        self.require_call_scope(principal, inline).await?;
+        Ok(admitted)
+    }
+
+    /// Step 5's context: read from the store (registry mode), or built from the body with only
+    /// the registry entry read (Context Mode).
+    async fn load_context(
+        &self,
+        inline: &InlineRequest,
+        admitted: Admitted,
+    ) -> Result<Context, ApiError> {
+        let store = self.store();
+        let built = match admitted {
+            Admitted::Inline(built) => built,
+            registry_or_proposed => {
+                let check = inline.check_request();
+                if let Some(field) = check.missing_field() {
+                    return Err(engine_error(format!("{field} is required")));
+                }
+                let loaded = match registry_or_proposed {
+                    Admitted::ProposedTarget => {
+                        store
+                            .proposed_target_context(check, inline.proposed_target())
+                            .await
+                    }
+                    _ => store.registry_context(check).await,
+                };
+                return loaded.map_err(engine_error);
+            }
+        };
+        let built = (*built).map_err(|field| engine_error(format!("{field} is required")))?;
+        let registry = store
+            .authz_registry(&built.request.resource_type, &built.request.action)
+            .await
+            .map_err(engine_error)?;
+        Ok(built.into_context(registry))
     }
 
     /// Writes the decision's audit row (§10.6); it is committed when this returns.
@@ -268,7 +305,7 @@ impl Server {
         let trace = trace::render(decision, refs).map_err(engine_error)?;
         let audit = decision.audit();
         let action = audit.action();
-        let created_at = time::format(now);
+        let created_at = time::format_micros(now);
         let row = DecisionAudit {
             id: refs.audit_log_id,
             space_id: audit.space_id,
@@ -286,10 +323,13 @@ impl Server {
             trace: &trace,
             created_at: &created_at,
         };
+        let started = std::time::Instant::now();
         self.store()
             .append_decision_audit(&row)
             .await
-            .map_err(engine_error)
+            .map_err(engine_error)?;
+        self.metrics().observe_audit_write(started.elapsed());
+        Ok(())
     }
 }
 
