@@ -2,6 +2,7 @@
 //! One binary; each file is a module.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
+mod authz;
 mod common;
 mod drift;
 mod entities;
