@@ -246,7 +246,7 @@ impl Target {
         } else if let Some(raw) = &request.raw_body {
             builder = builder
                 .header("content-type", raw.content_type.as_str())
-                .body(raw.text.repeat(raw.repeat));
+                .body(vars.substitute_str(&raw.text)?.repeat(raw.repeat));
         }
         let response = builder.send().await.map_err(|e| e.to_string())?;
         let status = response.status().as_u16();

@@ -42180,7 +42180,7 @@ Arguments:
 - `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
 - `group_id`: Only rows of this group.
 - `level`: Only rows with this level.
-- `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
+- `limit`: Page size, 1-200. Out-of-range values silently fall back to the route default; a value that is not an integer is 400 VALIDATION_FAILED.
 - `space_id`: Only rows of this Space.
 - `status`: Only rows with this status.
 ```ignore
@@ -42266,7 +42266,7 @@ Sends a `GET` request to `/api/v1/action-executions`
 Arguments:
 - `capability`: Only rows of this capability.
 - `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
-- `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
+- `limit`: Page size, 1-200. Out-of-range values silently fall back to the route default; a value that is not an integer is 400 VALIDATION_FAILED.
 - `operation`: Only rows of this capability operation.
 - `resource_id`: Only rows about this resource.
 - `resource_type`: Only rows of this resource type.
@@ -42394,7 +42394,7 @@ Arguments:
 - `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
 - `group_id`: Only rows of this group.
 - `level`: Only rows with this level.
-- `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
+- `limit`: Page size, 1-200. Out-of-range values silently fall back to the route default; a value that is not an integer is 400 VALIDATION_FAILED.
 - `space_id`: Only rows of this Space.
 - `status`: Only rows with this status.
 - `user_id`: Only rows of this user.
@@ -42529,7 +42529,7 @@ Sends a `GET` request to `/api/v1/spaces/{space_id}/data/models`
 Arguments:
 - `space_id`: Space id.
 - `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
-- `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
+- `limit`: Page size, 1-200. Out-of-range values silently fall back to the route default; a value that is not an integer is 400 VALIDATION_FAILED.
 - `status`: Only rows with this status.
 ```ignore
 let response = client.list_app_data_models()
@@ -42605,7 +42605,7 @@ Arguments:
 - `model_key`: App Data model key.
 - `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
 - `group_id`: Only rows of this group.
-- `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
+- `limit`: Page size, 1-200. Out-of-range values silently fall back to the route default; a value that is not an integer is 400 VALIDATION_FAILED.
 - `order`: Sort direction.
 - `owner_member_id`: Only records owned by this member.
 - `search`: Free-text search, at most 128 characters.
@@ -42739,7 +42739,7 @@ Arguments:
 - `model_key`: App Data model key.
 - `record_id`: App Data record id.
 - `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
-- `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
+- `limit`: Page size, 1-200. Out-of-range values silently fall back to the route default; a value that is not an integer is 400 VALIDATION_FAILED.
 ```ignore
 let response = client.list_app_data_record_revisions()
     .space_id(space_id)
@@ -42823,7 +42823,7 @@ Sends a `GET` request to `/api/v1/app-modules`
 
 Arguments:
 - `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
-- `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
+- `limit`: Page size, 1-200. Out-of-range values silently fall back to the route default; a value that is not an integer is 400 VALIDATION_FAILED.
 ```ignore
 let response = client.list_app_modules()
     .cursor(cursor)
@@ -43039,7 +43039,7 @@ Arguments:
 - `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
 - `decision`: Only rows with this decision.
 - `deny_code`: Only rows with this deny code.
-- `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
+- `limit`: Page size, 1-200. Out-of-range values silently fall back to the route default; a value that is not an integer is 400 VALIDATION_FAILED.
 - `request_id`: Only rows of this request.
 - `resource_id`: Only rows about this resource.
 - `resource_type`: Only rows of this resource type.
@@ -43094,7 +43094,7 @@ Arguments:
 - `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
 - `decision`: Only rows with this decision.
 - `deny_code`: Only rows with this deny code.
-- `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
+- `limit`: Page size, 1-200. Out-of-range values silently fall back to the route default; a value that is not an integer is 400 VALIDATION_FAILED.
 - `request_id`: Only rows of this request.
 - `resource_id`: Only rows about this resource.
 - `resource_type`: Only rows of this resource type.
@@ -43346,7 +43346,7 @@ Sends a `GET` request to `/api/v1/capability-provider-bindings`
 Arguments:
 - `capability`: Only rows of this capability.
 - `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
-- `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
+- `limit`: Page size, 1-200. Out-of-range values silently fall back to the route default; a value that is not an integer is 400 VALIDATION_FAILED.
 - `space_id`: Only rows of this Space.
 - `status`: Only rows with this status.
 ```ignore
@@ -43532,7 +43532,7 @@ Sends a `GET` request to `/api/v1/data/rows/{resource_type}`
 Arguments:
 - `resource_type`: Resource type key.
 - `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
-- `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
+- `limit`: Page size, 1-200. Out-of-range values silently fall back to the route default; a value that is not an integer is 400 VALIDATION_FAILED.
 - `space_id`: Only rows of this Space.
 ```ignore
 let response = client.list_data_rows()
@@ -43622,7 +43622,7 @@ Sends a `GET` request to `/api/v1/data/tables`
 
 Arguments:
 - `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
-- `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
+- `limit`: Page size, 1-200. Out-of-range values silently fall back to the route default; a value that is not an integer is 400 VALIDATION_FAILED.
 ```ignore
 let response = client.list_data_tables()
     .cursor(cursor)
@@ -43678,7 +43678,7 @@ Sends a `GET` request to `/api/v1/spaces/{space_id}/groups`
 Arguments:
 - `space_id`: Space id.
 - `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
-- `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
+- `limit`: Page size, 1-200. Out-of-range values silently fall back to the route default; a value that is not an integer is 400 VALIDATION_FAILED.
 ```ignore
 let response = client.list_groups()
     .space_id(space_id)
@@ -43825,7 +43825,7 @@ Sends a `GET` request to `/api/v1/spaces/{space_id}/members`
 Arguments:
 - `space_id`: Space id.
 - `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
-- `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
+- `limit`: Page size, 1-200. Out-of-range values silently fall back to the route default; a value that is not an integer is 400 VALIDATION_FAILED.
 ```ignore
 let response = client.list_members()
     .space_id(space_id)
@@ -43938,7 +43938,7 @@ Sends a `GET` request to `/api/v1/permissions`
 
 Arguments:
 - `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
-- `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
+- `limit`: Page size, 1-200. Out-of-range values silently fall back to the route default; a value that is not an integer is 400 VALIDATION_FAILED.
 ```ignore
 let response = client.list_permissions()
     .cursor(cursor)
@@ -44017,7 +44017,7 @@ Sends a `GET` request to `/api/v1/role-permissions`
 
 Arguments:
 - `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
-- `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
+- `limit`: Page size, 1-200. Out-of-range values silently fall back to the route default; a value that is not an integer is 400 VALIDATION_FAILED.
 ```ignore
 let response = client.list_role_permissions()
     .cursor(cursor)
@@ -44078,7 +44078,7 @@ Sends a `GET` request to `/api/v1/spaces/{space_id}/role-permissions`
 Arguments:
 - `space_id`: Space id.
 - `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
-- `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
+- `limit`: Page size, 1-200. Out-of-range values silently fall back to the route default; a value that is not an integer is 400 VALIDATION_FAILED.
 ```ignore
 let response = client.list_space_role_permissions()
     .space_id(space_id)
@@ -44191,7 +44191,7 @@ Sends a `GET` request to `/api/v1/plugins`
 
 Arguments:
 - `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
-- `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
+- `limit`: Page size, 1-200. Out-of-range values silently fall back to the route default; a value that is not an integer is 400 VALIDATION_FAILED.
 ```ignore
 let response = client.list_plugins()
     .cursor(cursor)
@@ -44433,7 +44433,7 @@ Sends a `GET` request to `/api/v1/provider-installations`
 Arguments:
 - `app_id`: Only rows of this app.
 - `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
-- `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
+- `limit`: Page size, 1-200. Out-of-range values silently fall back to the route default; a value that is not an integer is 400 VALIDATION_FAILED.
 - `provider_plugin_id`: Only rows of this provider plugin.
 - `status`: Only rows with this status.
 ```ignore
@@ -44471,7 +44471,7 @@ Sends a `GET` request to `/api/v1/provider-migration-revisions`
 Arguments:
 - `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
 - `installation_id`: Only rows of this installation.
-- `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
+- `limit`: Page size, 1-200. Out-of-range values silently fall back to the route default; a value that is not an integer is 400 VALIDATION_FAILED.
 - `provider_plugin_id`: Only rows of this provider plugin.
 - `status`: Only rows with this status.
 ```ignore
@@ -44577,7 +44577,7 @@ Sends a `GET` request to `/api/v1/resource-types`
 
 Arguments:
 - `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
-- `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
+- `limit`: Page size, 1-200. Out-of-range values silently fall back to the route default; a value that is not an integer is 400 VALIDATION_FAILED.
 ```ignore
 let response = client.list_resource_types()
     .cursor(cursor)
@@ -44712,7 +44712,7 @@ Sends a `GET` request to `/api/v1/resources`
 
 Arguments:
 - `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
-- `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
+- `limit`: Page size, 1-200. Out-of-range values silently fall back to the route default; a value that is not an integer is 400 VALIDATION_FAILED.
 - `resource_type`: Only rows of this resource type.
 - `space_id`: Only rows of this Space.
 ```ignore
@@ -44764,7 +44764,7 @@ Sends a `GET` request to `/api/v1/spaces/{space_id}/resources`
 Arguments:
 - `space_id`: Space id.
 - `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
-- `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
+- `limit`: Page size, 1-200. Out-of-range values silently fall back to the route default; a value that is not an integer is 400 VALIDATION_FAILED.
 - `resource_type`: Only rows of this resource type.
 ```ignore
 let response = client.list_space_resources()
@@ -44901,7 +44901,7 @@ Sends a `GET` request to `/api/v1/spaces/{space_id}/member-roles`
 Arguments:
 - `space_id`: Space id.
 - `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
-- `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
+- `limit`: Page size, 1-200. Out-of-range values silently fall back to the route default; a value that is not an integer is 400 VALIDATION_FAILED.
 - `member_id`: Only rows of this member.
 - `role_id`: Only rows of this role.
 - `status`: Only rows with this status.
@@ -44979,7 +44979,7 @@ Sends a `GET` request to `/api/v1/spaces/{space_id}/roles`
 Arguments:
 - `space_id`: Space id.
 - `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
-- `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
+- `limit`: Page size, 1-200. Out-of-range values silently fall back to the route default; a value that is not an integer is 400 VALIDATION_FAILED.
 ```ignore
 let response = client.list_roles()
     .space_id(space_id)
@@ -45104,7 +45104,7 @@ Sends a `GET` request to `/api/v1/spaces`
 
 Arguments:
 - `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
-- `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
+- `limit`: Page size, 1-200. Out-of-range values silently fall back to the route default; a value that is not an integer is 400 VALIDATION_FAILED.
 ```ignore
 let response = client.list_spaces()
     .cursor(cursor)
@@ -45288,7 +45288,7 @@ Sends a `GET` request to `/api/v1/templates`
 
 Arguments:
 - `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
-- `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
+- `limit`: Page size, 1-200. Out-of-range values silently fall back to the route default; a value that is not an integer is 400 VALIDATION_FAILED.
 ```ignore
 let response = client.list_templates()
     .cursor(cursor)
@@ -45372,7 +45372,7 @@ Sends a `GET` request to `/api/v1/spaces/{space_id}/user-members`
 Arguments:
 - `space_id`: Space id.
 - `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
-- `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
+- `limit`: Page size, 1-200. Out-of-range values silently fall back to the route default; a value that is not an integer is 400 VALIDATION_FAILED.
 - `member_id`: Only rows of this member.
 - `relation_type`: Only bindings with this relation type.
 - `status`: Only rows with this status.
@@ -45508,7 +45508,7 @@ Sends a `GET` request to `/api/v1/users`
 
 Arguments:
 - `cursor`: Opaque cursor from a previous page's `pagination.cursor`. Lists that page by cursor (the identity and scope entities) return one while `has_more` is true; the others report null.
-- `limit`: Page size, 1-200. Out-of-range or non-numeric values silently fall back to the route default.
+- `limit`: Page size, 1-200. Out-of-range values silently fall back to the route default; a value that is not an integer is 400 VALIDATION_FAILED.
 ```ignore
 let response = client.list_users()
     .cursor(cursor)

@@ -167,6 +167,7 @@ impl Users for Server {
         if let Some(phone) = body.phone {
             set.push(("phone", phone.trim().into()));
         }
+        let password_changed = body.password.is_some();
         if let Some(password) = body.password {
             self.validate_password(&password)?;
             set.push(("password_hash", hash_password(password).await?.into()));
@@ -178,14 +179,24 @@ impl Users for Server {
         if body.metadata.is_some() {
             set.push(("metadata", metadata_json(body.metadata)));
         }
+        let mut statements = Vec::with_capacity(2);
+        if password_changed {
+            // A new password ends every session of the user, in the same transaction.
+            statements.push(Statement::raw(
+                "UPDATE sessions SET revoked_at = $1, updated_at = $1 \
+                 WHERE user_id = $2 AND revoked_at IS NULL",
+                vec![now.as_str().into(), user_id.as_str().into()],
+            ));
+        }
         set.push(("updated_at", now.into()));
+        statements.insert(0, Statement::update("users", &user_id, set));
         let user = self
             .change::<UserRow>(
                 request,
                 "updated",
                 &user_id,
                 &space,
-                &[Statement::update("users", &user_id, set)],
+                &statements,
                 UserRow::UPDATE_FAILED,
             )
             .await?;
