@@ -121,3 +121,44 @@ fn coverage_reads_the_contract() {
             .contains("operations with a positive fixture")
     );
 }
+
+/// Operations that only have negative fixtures, and why.
+const NEGATIVE_ONLY: [(&str, &str); 1] = [(
+    "register",
+    "registration is off in the server's default configuration, which the live run uses",
+)];
+
+#[tokio::test]
+async fn every_implemented_operation_has_a_positive_fixture() {
+    let store = Store::connect("sqlite::memory:").await.unwrap();
+    store.migrate().await.unwrap();
+    let server = Server::new(store, Arc::new(Config::for_tests()));
+    let unimplemented: Vec<&str> = plystra_server_api::probe::unimplemented_operations(&server)
+        .await
+        .iter()
+        .map(|op| op.id)
+        .collect();
+    let fixtures =
+        Fixture::load_all(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"), &[]).unwrap();
+    let missing: Vec<&str> = plystra_server_api::OPERATIONS
+        .iter()
+        .map(|op| op.id)
+        .filter(|id| !unimplemented.contains(id))
+        .filter(|id| !NEGATIVE_ONLY.iter().any(|(negative, _)| negative == id))
+        .filter(|id| {
+            !fixtures
+                .iter()
+                .any(|f| f.kind == plystra_conformance::Kind::Positive && f.operation == *id)
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "implemented but without a positive fixture: {missing:?}"
+    );
+    for (id, _) in NEGATIVE_ONLY {
+        assert!(
+            fixtures.iter().any(|f| f.operation == id),
+            "{id} has no fixture at all"
+        );
+    }
+}
