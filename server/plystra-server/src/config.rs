@@ -61,6 +61,42 @@ pub struct Config {
     /// The URL clients reach the server at (`PLYSTRA_SERVER_PUBLIC_URL`, then
     /// `SERVER_PUBLIC_URL`); required in production.
     pub public_url: Option<String>,
+    /// Which authorization decisions get an audit row (`PLYSTRA_AUDIT_WRITE_MODE`, then
+    /// `AUDIT_WRITE_MODE`; default `always`).
+    pub audit_write_mode: AuditWriteMode,
+}
+
+/// Which authorization decisions are written to the audit log (`AUDIT_WRITE_MODE`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AuditWriteMode {
+    /// Every decision (the default, and what any unknown value means: an unrecognised setting
+    /// must not silently stop auditing).
+    #[default]
+    Always,
+    /// Denies only (`deny_only`).
+    DenyOnly,
+    /// None (`manual` or `disabled_for_dev`): for development; callers get no audit id.
+    Skip,
+}
+
+impl AuditWriteMode {
+    /// The mode a setting names, case-insensitively.
+    pub fn parse(value: &str) -> AuditWriteMode {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "deny_only" => AuditWriteMode::DenyOnly,
+            "manual" | "disabled_for_dev" => AuditWriteMode::Skip,
+            _ => AuditWriteMode::Always,
+        }
+    }
+
+    /// Whether a decision with this outcome gets an audit row.
+    pub fn records(self, allowed: bool) -> bool {
+        match self {
+            AuditWriteMode::Always => true,
+            AuditWriteMode::DenyOnly => !allowed,
+            AuditWriteMode::Skip => false,
+        }
+    }
 }
 
 /// The origins allowed by default: the usual local development servers.
@@ -125,6 +161,7 @@ impl std::fmt::Debug for Config {
             .field("trusted_proxies", &self.trusted_proxies)
             .field("log_format", &self.log_format)
             .field("public_url", &self.public_url)
+            .field("audit_write_mode", &self.audit_write_mode)
             .finish_non_exhaustive()
     }
 }
@@ -408,6 +445,9 @@ impl Config {
             },
         };
         let public_url = first(&["PLYSTRA_SERVER_PUBLIC_URL", "SERVER_PUBLIC_URL"]).map(|(_, v)| v);
+        let audit_write_mode = first(&["PLYSTRA_AUDIT_WRITE_MODE", "AUDIT_WRITE_MODE"])
+            .map(|(_, v)| AuditWriteMode::parse(&v))
+            .unwrap_or_default();
         Ok(Config {
             host,
             port,
@@ -437,6 +477,7 @@ impl Config {
             trusted_proxies,
             log_format,
             public_url,
+            audit_write_mode,
         })
     }
 
@@ -554,6 +595,7 @@ impl Config {
             trusted_proxies: Vec::new(),
             log_format: LogFormat::Json,
             public_url: None,
+            audit_write_mode: AuditWriteMode::Always,
         }
     }
 }
@@ -872,6 +914,34 @@ mod tests {
             assert!(is_local_host(local), "{local}");
         }
         assert!(!is_local_host("10.0.0.5") && !is_local_host("api.example.com"));
+    }
+
+    #[test]
+    fn audit_write_mode_defaults_to_always_and_skips_only_when_asked() {
+        let mode =
+            |env: &[(&str, &str)]| config(env, Overrides::default()).unwrap().audit_write_mode;
+        assert_eq!(mode(&[]), AuditWriteMode::Always);
+        assert_eq!(
+            mode(&[("AUDIT_WRITE_MODE", "Deny_Only")]),
+            AuditWriteMode::DenyOnly
+        );
+        assert_eq!(
+            mode(&[("PLYSTRA_AUDIT_WRITE_MODE", "manual")]),
+            AuditWriteMode::Skip
+        );
+        assert_eq!(
+            mode(&[
+                ("AUDIT_WRITE_MODE", "disabled_for_dev"),
+                ("PLYSTRA_AUDIT_WRITE_MODE", "always")
+            ]),
+            AuditWriteMode::Always
+        );
+        assert_eq!(
+            mode(&[("AUDIT_WRITE_MODE", "sometimes")]),
+            AuditWriteMode::Always
+        );
+        assert!(AuditWriteMode::DenyOnly.records(false) && !AuditWriteMode::DenyOnly.records(true));
+        assert!(!AuditWriteMode::Skip.records(false));
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod auth;
 pub mod body_limit;
 pub mod client_ip;
 pub mod cors;
+pub mod decision_headers;
 pub mod envelope;
 pub mod metrics;
 pub mod request_id;
@@ -51,7 +52,8 @@ pub fn openapi_service(server: Arc<Server>) -> OpenApiService<Api<Server>, ()> {
 /// 6. [`body_limit::BodyLimit`]: `413` for bodies over `MAX_REQUEST_BODY_BYTES`.
 /// 7. [`Authenticate`]: routes other than the public ones need a credential that meets the
 ///    route's requirement; the admitted principal goes into the request's extensions.
-/// 8. The routes.
+/// 8. [`decision_headers::DecisionHeaders`]: trace and audit ids on authz answers.
+/// 9. The routes.
 ///
 /// `EndpointExt::with` wraps what is already built, so the code lists the same layers from the
 /// inside out.
@@ -66,6 +68,7 @@ pub fn app(server: Arc<Server>, config: &Config) -> impl Endpoint + use<> {
         .nest("/", api);
     let cors_policy = cors::CorsPolicy::new(&config.cors_allowed_origins);
     routes
+        .with(decision_headers::DecisionHeaders) // 8
         .with(authenticate) // 7
         .with(body_limit::BodyLimit::new(config.max_request_body_bytes)) // 6
         .with(cors::Preflight) // 5

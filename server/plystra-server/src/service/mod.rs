@@ -7,6 +7,7 @@ mod admin;
 mod api_keys;
 mod audit_log;
 mod auth;
+mod authz;
 mod console;
 mod entity;
 mod identity;
@@ -89,7 +90,6 @@ impl Server {
 }
 
 // Tags nobody has implemented yet: every operation answers 501 (see the module docs).
-impl ops::Authorization for Server {}
 impl ops::AppData for Server {}
 impl ops::DataConsole for Server {}
 impl ops::CapabilityGrants for Server {}

@@ -7,6 +7,7 @@
 mod admin_grants;
 mod api_keys;
 pub mod audit;
+pub mod authz;
 mod demo;
 pub mod entity;
 mod identity;

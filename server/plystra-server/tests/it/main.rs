@@ -2,8 +2,10 @@
 //! One binary; each file is a module.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
+mod authz;
 mod common;
 mod drift;
+mod entities;
 mod http;
 mod http_behaviour;
 mod lockout;

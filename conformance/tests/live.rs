@@ -1,0 +1,123 @@
+//! Every fixture against the reference server started in-process (SQLite, and PostgreSQL when
+//! `PLYSTRA_TEST_POSTGRES_URL` is set), twice with different run ids: the suite prepares its
+//! own state and can run again against the same server.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::Path;
+use std::sync::Arc;
+
+use plystra_conformance::{Admin, Fixture, Target, report};
+use plystra_server::{Config, Server, Store};
+
+async fn serve(store: Store) -> String {
+    use poem::listener::{Acceptor, Listener, TcpListener};
+    plystra_server::seed::demo(&store).await.unwrap();
+    plystra_server::bootstrap::bootstrap_super_admin(
+        &store,
+        &plystra_server::bootstrap::Bootstrap {
+            user_id: "user_alice".into(),
+            member_id: None,
+            grant_id: None,
+            if_exists_ok: true,
+            source: "conformance",
+        },
+    )
+    .await
+    .unwrap();
+    let config = Config::for_tests();
+    let server = Arc::new(Server::new(store, Arc::new(config.clone())));
+    let acceptor = TcpListener::bind("127.0.0.1:0")
+        .into_acceptor()
+        .await
+        .unwrap();
+    let addr = *acceptor.local_addr()[0].as_socket_addr().unwrap();
+    let app = plystra_server::http::app(server, &config);
+    tokio::spawn(async move {
+        let _ = poem::Server::new_with_acceptor(acceptor).run(app).await;
+    });
+    format!("http://{addr}")
+}
+
+async fn alice_token(base: &str) -> String {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let body: serde_json::Value = reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": "alice@example.com", "password": "plystra-demo"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["data"]["access_token"].as_str().unwrap().to_string()
+}
+
+async fn run_everything(store: Store) {
+    let base = serve(store).await;
+    let target = Target::new(&base, Admin::Bearer(alice_token(&base).await)).unwrap();
+    let fixtures =
+        Fixture::load_all(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"), &[]).unwrap();
+    assert!(fixtures.len() >= 6);
+    for run in ["first", "second"] {
+        let vars = target.vars(run);
+        for fixture in &fixtures {
+            let result = target.run(fixture, &vars).await;
+            assert!(
+                result.passed,
+                "{} ({run} run)\n{}",
+                result.case,
+                report::describe(&result)
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_fixture_passes_on_sqlite() {
+    let store = Store::connect("sqlite::memory:").await.unwrap();
+    store.migrate().await.unwrap();
+    run_everything(store).await;
+}
+
+#[tokio::test]
+async fn every_fixture_passes_on_postgres() {
+    let Some(url) = std::env::var("PLYSTRA_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        return;
+    };
+    // A schema of its own, so this run does not see other tests' rows.
+    let schema = format!("conformance_{}", plystra_conformance::runner::run_id());
+    let admin = sqlx::PgPool::connect(&url).await.unwrap();
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    admin.close().await;
+    let separator = if url.contains('?') { '&' } else { '?' };
+    let store = Store::connect(&format!("{url}{separator}options[search_path]={schema}"))
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    run_everything(store).await;
+}
+
+#[test]
+fn coverage_reads_the_contract() {
+    let spec =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/plystra.yaml"))
+            .unwrap();
+    let ops = plystra_conformance::coverage::operations(&spec).unwrap();
+    assert_eq!(ops.len(), 165);
+    let fixtures =
+        Fixture::load_all(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"), &[]).unwrap();
+    let coverage = plystra_conformance::coverage::Coverage::of(&ops, &fixtures);
+    assert!(coverage.error_classes.contains("bad_json"));
+    assert!(coverage.uncovered(["getHealth", "createMember"]).is_empty());
+    assert!(
+        coverage
+            .render()
+            .contains("operations with a positive fixture")
+    );
+}
