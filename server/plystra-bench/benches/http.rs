@@ -7,7 +7,9 @@
 //! `PLYSTRA_BENCH_POSTGRES_URL` names a server database the user may create databases from
 //! (e.g. `postgres://postgres@127.0.0.1:5432/postgres`); a fresh database is created and dropped.
 //! `PLYSTRA_BENCH_BACKENDS=sqlite,sqlite-wal,postgres` picks backends, `PLYSTRA_BENCH_QUICK=1`
-//! shortens the run; `PLYSTRA_BENCH_CONNECTIONS` and `PLYSTRA_BENCH_SECONDS` change the load.
+//! shortens the run; `PLYSTRA_BENCH_CONNECTIONS` and `PLYSTRA_BENCH_SECONDS` change the load;
+//! `PLYSTRA_AUDIT_WRITE_MODE` (the server's own setting, default `always`) can switch the audit
+//! rows off (`manual`) to see what they cost.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a benchmark binary
 
 use std::time::Duration;
@@ -16,6 +18,7 @@ use bytes::Bytes;
 use hyper::header::{HeaderName, HeaderValue};
 use plystra_bench::load::{self, Load, Report, Target};
 use plystra_bench::servers::{CHECK_PATH, Database, echo_app, serve, start_plystra};
+use plystra_server::config::AuditWriteMode;
 use serde_json::{Value, json};
 
 /// Registry mode: the stored actor, invoice and grants, named by id.
@@ -131,6 +134,9 @@ fn backends() -> Vec<String> {
 
 fn main() {
     let load = Load::from_env();
+    let audit = std::env::var("PLYSTRA_AUDIT_WRITE_MODE")
+        .map(|mode| AuditWriteMode::parse(&mode))
+        .unwrap_or_default();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -138,7 +144,8 @@ fn main() {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!(
         "HTTP: POST {CHECK_PATH}, {} connections, closed loop, {:?} warm-up + {:?} timed; \
-         server runtime {cores} worker threads, load generator on one more thread ({cores} cores)\n",
+         server runtime {cores} worker threads, load generator on one more thread ({cores} cores); \
+         audit write mode {audit:?}\n",
         load.connections, load.warmup, load.duration
     );
 
@@ -180,7 +187,7 @@ fn main() {
             },
             other => panic!("unknown backend {other:?} in PLYSTRA_BENCH_BACKENDS"),
         };
-        let plystra = runtime.block_on(start_plystra(&database)).unwrap();
+        let plystra = runtime.block_on(start_plystra(&database, audit)).unwrap();
         for (name, body) in bodies() {
             let check = target(plystra.addr, Some(&plystra.api_key), &body);
             let (status, answer) = load::once(&check).unwrap();

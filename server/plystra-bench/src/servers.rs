@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use plystra_server::bootstrap::{Bootstrap, bootstrap_super_admin, demo_api_key};
+use plystra_server::config::AuditWriteMode;
 use plystra_server::{Config, Server, Store};
 use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::web::Json;
@@ -197,8 +198,12 @@ pub struct Plystra {
 
 /// Opens `database`, migrates, seeds the demo with alice as super admin (as `plystra-server
 /// seed-demo` does), mints the demo API key and serves the whole application as `main` would,
-/// except that no log subscriber is installed (see BENCHMARKS.md).
-pub async fn start_plystra(database: &Database) -> Result<Plystra, ServerError> {
+/// except that no log subscriber is installed (see BENCHMARKS.md). `audit` is the audit write
+/// mode; the server's default, `Always`, commits an audit row for every decision.
+pub async fn start_plystra(
+    database: &Database,
+    audit: AuditWriteMode,
+) -> Result<Plystra, ServerError> {
     let store_error = |e: &dyn std::fmt::Display| ServerError::Store(e.to_string());
     let store = Store::connect(&database.url())
         .await
@@ -219,7 +224,10 @@ pub async fn start_plystra(database: &Database) -> Result<Plystra, ServerError> 
     )
     .await
     .map_err(|e| store_error(&e))?;
-    let config = Config::for_tests();
+    let config = Config {
+        audit_write_mode: audit,
+        ..Config::for_tests()
+    };
     let server = Arc::new(Server::new(store, Arc::new(config.clone())));
     let api_key = demo_api_key(&server)
         .await
