@@ -30,7 +30,9 @@ pub use sessions::SessionRecord;
 use std::str::FromStr;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 
 /// Which database a store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,9 +106,15 @@ impl Store {
     /// `postgres://…`.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
         let pool = if url.starts_with("sqlite:") {
+            // WAL: readers do not wait for the writer, and a commit appends to the log instead
+            // of rewriting pages (synchronous stays FULL, so a commit is durable when it
+            // returns). In-memory databases keep their own journal.
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
-                .foreign_keys(true);
+                .foreign_keys(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .busy_timeout(std::time::Duration::from_secs(5));
             // Every connection to `:memory:` is a database of its own: keep exactly one.
             let max = if url.contains(":memory:") { 1 } else { 8 };
             Pool::Sqlite(
