@@ -121,22 +121,26 @@ impl Entity for AuditLogDetailRow {
     const UPDATE_FAILED: ErrorCode = ErrorCode::InternalError;
 
     fn wire(self) -> types::AuditLog {
-        types::AuditLog {
-            trace: Some(serde_json::from_str(&self.trace).unwrap_or_default()),
-            action: self.action,
-            actor_member_id: self.actor_member_id,
-            actor_user_id: self.actor_user_id,
-            actor_user_member_id: self.actor_user_member_id,
-            created_at: timestamp(&self.created_at),
-            decision: outcome(&self.decision),
-            deny_code: self.deny_code,
+        let trace = serde_json::from_str(&self.trace).unwrap_or_default();
+        let row = AuditLogRow {
             id: self.id,
-            ip_address: self.ip_address,
-            request_id: self.request_id,
-            resource_id: self.resource_id,
-            resource_type: self.resource_type,
             space_id: self.space_id,
+            actor_user_id: self.actor_user_id,
+            actor_member_id: self.actor_member_id,
+            actor_user_member_id: self.actor_user_member_id,
+            action: self.action,
+            resource_type: self.resource_type,
+            resource_id: self.resource_id,
+            decision: self.decision,
+            deny_code: self.deny_code,
+            request_id: self.request_id,
+            ip_address: self.ip_address,
             user_agent: self.user_agent,
+            created_at: self.created_at,
+        };
+        types::AuditLog {
+            trace: Some(trace),
+            ..row.wire()
         }
     }
 
