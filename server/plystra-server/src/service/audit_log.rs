@@ -12,7 +12,7 @@ use plystra_server_api::types::{self, DecisionOutcome, DenyCode, ErrorCode};
 use poem::Request;
 
 use super::Server;
-use super::entity::{Entity, reply, reply_list};
+use super::entity::{Entity, given_filters, reply, reply_list};
 use super::session::timestamp;
 use crate::ApiError;
 use crate::domain::time;
@@ -65,10 +65,7 @@ impl AuditFilter {
                 self.created_at_to.map(time::format_micros),
             ),
         ];
-        Ok(text
-            .into_iter()
-            .filter_map(|(column, value)| value.map(|v| (column, Value::Text(v))))
-            .collect())
+        Ok(given_filters(text))
     }
 }
 

@@ -92,12 +92,14 @@ pub(super) fn metadata_json(
     )
 }
 
-/// The stored text of a lifecycle status.
-pub(super) fn status_text(status: ActiveDisabledStatus) -> &'static str {
-    match status {
-        ActiveDisabledStatus::Active => "active",
-        ActiveDisabledStatus::Disabled => "disabled",
-    }
+/// Equality filters for the values that are given (`column = value`).
+pub(super) fn given_filters<'a>(
+    filters: impl IntoIterator<Item = (&'a str, Option<String>)>,
+) -> Vec<(&'a str, Value)> {
+    filters
+        .into_iter()
+        .filter_map(|(column, value)| value.map(|v| (column, Value::Text(v))))
+        .collect()
 }
 
 /// A stored lifecycle status.
@@ -106,14 +108,6 @@ pub(super) fn active_disabled(text: &str) -> ActiveDisabledStatus {
         ActiveDisabledStatus::Active
     } else {
         ActiveDisabledStatus::Disabled
-    }
-}
-
-/// The stored text of a binding status.
-pub(super) fn binding_text(status: BindingStatus) -> &'static str {
-    match status {
-        BindingStatus::Active => "active",
-        BindingStatus::Revoked => "revoked",
     }
 }
 

@@ -13,7 +13,7 @@ use plystra_server_api::types::{self, ErrorCode, ResourceStatus};
 use poem::Request;
 
 use super::Server;
-use super::entity::{Entity, invalid, metadata_json, reply, reply_list, required};
+use super::entity::{Entity, given_filters, invalid, metadata_json, reply, reply_list, required};
 use super::principal::{caller, id_or_new, metadata, optional_time};
 use super::session::{store_error, timestamp};
 use crate::ApiError;
@@ -192,13 +192,7 @@ impl Resources for Server {
         limit: Option<i32>,
         cursor: Option<String>,
     ) -> poem::Result<ListResourcesResponse> {
-        let mut filters = Vec::new();
-        if let Some(space_id) = space_id {
-            filters.push(("t.space_id", Value::from(space_id)));
-        }
-        if let Some(resource_type) = resource_type {
-            filters.push(("t.resource_type", Value::from(resource_type)));
-        }
+        let filters = given_filters([("t.space_id", space_id), ("t.resource_type", resource_type)]);
         let page = self
             .list_page::<ResourceRow>(&filters, limit, 50, cursor)
             .await?;
@@ -276,10 +270,10 @@ impl Resources for Server {
         limit: Option<i32>,
         cursor: Option<String>,
     ) -> poem::Result<ListSpaceResourcesResponse> {
-        let mut filters = vec![("t.space_id", Value::from(space_id))];
-        if let Some(resource_type) = resource_type {
-            filters.push(("t.resource_type", Value::from(resource_type)));
-        }
+        let filters = given_filters([
+            ("t.space_id", Some(space_id)),
+            ("t.resource_type", resource_type),
+        ]);
         let page = self
             .list_page::<ResourceRow>(&filters, limit, 50, cursor)
             .await?;

@@ -14,8 +14,7 @@ use poem::Request;
 use crate::ApiError;
 use crate::service::Server;
 use crate::service::entity::{
-    Entity, active_disabled, invalid, metadata_json, reply, reply_list, required, status_text,
-    title_case,
+    Entity, active_disabled, invalid, metadata_json, reply, reply_list, required, title_case,
 };
 use crate::service::principal::{caller, id_or_new, metadata, optional_time};
 use crate::service::session::{store_error, timestamp};
@@ -210,7 +209,9 @@ impl Groups for Server {
                 ("sort_order", body.sort_order.unwrap_or(1000).into()),
                 (
                     "status",
-                    status_text(body.status.unwrap_or(ActiveDisabledStatus::Active)).into(),
+                    (body.status.unwrap_or(ActiveDisabledStatus::Active))
+                        .as_str()
+                        .into(),
                 ),
                 ("metadata", metadata_json(body.metadata)),
                 ("created_at", now.as_str().into()),
@@ -336,7 +337,7 @@ impl Groups for Server {
             set.push(("sort_order", sort_order.into()));
         }
         if let Some(status) = body.status {
-            set.push(("status", status_text(status).into()));
+            set.push(("status", status.as_str().into()));
         }
         if body.metadata.is_some() {
             set.push(("metadata", metadata_json(body.metadata)));

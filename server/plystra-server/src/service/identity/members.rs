@@ -10,9 +10,7 @@ use plystra_server_api::types::{self, ActiveDisabledStatus, ErrorCode};
 use poem::Request;
 
 use crate::service::Server;
-use crate::service::entity::{
-    Entity, active_disabled, metadata_json, reply, reply_list, required, status_text,
-};
+use crate::service::entity::{Entity, active_disabled, metadata_json, reply, reply_list, required};
 use crate::service::principal::{id_or_new, metadata, optional_time};
 use crate::service::session::timestamp;
 use crate::store::identity_records::MemberRow;
@@ -101,7 +99,9 @@ impl Members for Server {
                 ("member_type", member_type.into()),
                 (
                     "status",
-                    status_text(body.status.unwrap_or(ActiveDisabledStatus::Active)).into(),
+                    (body.status.unwrap_or(ActiveDisabledStatus::Active))
+                        .as_str()
+                        .into(),
                 ),
                 ("metadata", metadata_json(body.metadata)),
                 ("created_at", now.as_str().into()),
@@ -158,7 +158,7 @@ impl Members for Server {
             set.push(("member_type", required(&kind, "member_type")?.into()));
         }
         if let Some(status) = body.status {
-            set.push(("status", status_text(status).into()));
+            set.push(("status", status.as_str().into()));
         }
         if body.metadata.is_some() {
             set.push(("metadata", metadata_json(body.metadata)));

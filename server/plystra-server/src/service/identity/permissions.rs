@@ -17,7 +17,7 @@ use poem::Request;
 use crate::ApiError;
 use crate::service::Server;
 use crate::service::entity::{
-    Entity, active_disabled, invalid, metadata_json, reply, reply_list, required, status_text,
+    Entity, active_disabled, invalid, metadata_json, reply, reply_list, required,
 };
 use crate::service::principal::{id_or_new, metadata, optional_time};
 use crate::service::session::{store_error, timestamp};
@@ -85,16 +85,6 @@ impl Entity for RolePermissionRow {
     }
 }
 
-fn scope_text(scope: PermissionScope) -> &'static str {
-    match scope {
-        PermissionScope::Self_ => "self",
-        PermissionScope::Group => "group",
-        PermissionScope::GroupTree => "group_tree",
-        PermissionScope::Space => "space",
-        PermissionScope::Global => "global",
-    }
-}
-
 fn parse_scope(text: &str) -> PermissionScope {
     match text {
         "self" => PermissionScope::Self_,
@@ -110,7 +100,7 @@ fn stored_status(scope: PermissionScope, status: ActiveDisabledStatus) -> &'stat
     if scope == PermissionScope::Global {
         "disabled"
     } else {
-        status_text(status)
+        status.as_str()
     }
 }
 
@@ -270,7 +260,7 @@ impl Permissions for Server {
                 ("id", id.as_str().into()),
                 ("resource", resource.into()),
                 ("action", action.into()),
-                ("scope", scope_text(body.scope).into()),
+                ("scope", body.scope.as_str().into()),
                 (
                     "description",
                     body.description.unwrap_or_default().trim().into(),
@@ -331,7 +321,7 @@ impl Permissions for Server {
             set.push(("action", required(&action, "action")?.into()));
         }
         if let Some(scope) = body.scope {
-            set.push(("scope", scope_text(scope).into()));
+            set.push(("scope", scope.as_str().into()));
         }
         if let Some(description) = body.description {
             set.push(("description", description.trim().into()));

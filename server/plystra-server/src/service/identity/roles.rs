@@ -14,8 +14,8 @@ use poem::Request;
 use crate::ApiError;
 use crate::service::Server;
 use crate::service::entity::{
-    Entity, active_disabled, binding, binding_text, invalid, metadata_json, reply, reply_list,
-    required, status_text, title_case,
+    Entity, active_disabled, binding, given_filters, invalid, metadata_json, reply, reply_list,
+    required, title_case,
 };
 use crate::service::principal::{id_or_new, metadata, optional_time};
 use crate::service::session::timestamp;
@@ -122,16 +122,12 @@ impl Roles for Server {
         status: Option<BindingStatus>,
         cursor: Option<String>,
     ) -> poem::Result<ListMemberRolesResponse> {
-        let mut filters = vec![("t.space_id", Value::from(space_id))];
-        if let Some(member_id) = member_id {
-            filters.push(("t.member_id", member_id.into()));
-        }
-        if let Some(role_id) = role_id {
-            filters.push(("t.role_id", role_id.into()));
-        }
-        if let Some(status) = status {
-            filters.push(("t.status", binding_text(status).into()));
-        }
+        let filters = given_filters([
+            ("t.space_id", Some(space_id)),
+            ("t.member_id", member_id),
+            ("t.role_id", role_id),
+            ("t.status", status.map(|s| s.as_str().to_string())),
+        ]);
         let page = self
             .list_page::<MemberRoleRow>(&filters, limit, 50, cursor)
             .await?;
@@ -181,7 +177,9 @@ impl Roles for Server {
                 ("scope_anchor_group_id", anchor.into()),
                 (
                     "status",
-                    binding_text(body.status.unwrap_or(BindingStatus::Active)).into(),
+                    (body.status.unwrap_or(BindingStatus::Active))
+                        .as_str()
+                        .into(),
                 ),
                 ("metadata", metadata_json(body.metadata)),
                 ("created_at", now.as_str().into()),
@@ -295,7 +293,9 @@ impl Roles for Server {
                 ),
                 (
                     "status",
-                    status_text(body.status.unwrap_or(ActiveDisabledStatus::Active)).into(),
+                    (body.status.unwrap_or(ActiveDisabledStatus::Active))
+                        .as_str()
+                        .into(),
                 ),
                 ("metadata", metadata_json(body.metadata)),
                 ("created_at", now.as_str().into()),
@@ -345,7 +345,7 @@ impl Roles for Server {
             set.push(("description", description.trim().into()));
         }
         if let Some(status) = body.status {
-            set.push(("status", status_text(status).into()));
+            set.push(("status", status.as_str().into()));
         }
         if body.metadata.is_some() {
             set.push(("metadata", metadata_json(body.metadata)));

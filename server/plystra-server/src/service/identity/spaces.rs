@@ -11,9 +11,7 @@ use poem::Request;
 
 use crate::ApiError;
 use crate::service::Server;
-use crate::service::entity::{
-    Entity, active_disabled, metadata_json, reply, reply_list, required, status_text,
-};
+use crate::service::entity::{Entity, active_disabled, metadata_json, reply, reply_list, required};
 use crate::service::principal::{id_or_new, metadata, optional_time};
 use crate::service::register::slug;
 use crate::service::session::timestamp;
@@ -57,7 +55,7 @@ impl Server {
         verb: &str,
     ) -> Result<types::Space, ApiError> {
         let set = vec![
-            ("status", status_text(status).into()),
+            ("status", status.as_str().into()),
             ("updated_at", self.now_text().into()),
         ];
         self.change::<SpaceRow>(
@@ -112,7 +110,9 @@ impl Spaces for Server {
                 ("type", kind.into()),
                 (
                     "status",
-                    status_text(body.status.unwrap_or(ActiveDisabledStatus::Active)).into(),
+                    (body.status.unwrap_or(ActiveDisabledStatus::Active))
+                        .as_str()
+                        .into(),
                 ),
                 ("metadata", metadata_json(body.metadata)),
                 ("created_at", now.as_str().into()),
@@ -160,7 +160,7 @@ impl Spaces for Server {
             set.push(("type", required(&kind, "type")?.into()));
         }
         if let Some(status) = body.status {
-            set.push(("status", status_text(status).into()));
+            set.push(("status", status.as_str().into()));
         }
         if body.metadata.is_some() {
             set.push(("metadata", metadata_json(body.metadata)));

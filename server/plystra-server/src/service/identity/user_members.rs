@@ -14,7 +14,7 @@ use crate::ApiError;
 use crate::domain::time;
 use crate::service::Server;
 use crate::service::entity::{
-    Entity, binding, binding_text, invalid, metadata_json, reply, reply_list, required,
+    Entity, binding, given_filters, invalid, metadata_json, reply, reply_list, required,
 };
 use crate::service::principal::{id_or_new, metadata, optional_time};
 use crate::service::session::{store_error, timestamp};
@@ -97,19 +97,13 @@ impl UserMembers for Server {
         relation_type: Option<String>,
         cursor: Option<String>,
     ) -> poem::Result<ListUserMembersResponse> {
-        let mut filters = vec![("t.space_id", Value::from(space_id))];
-        if let Some(user_id) = user_id {
-            filters.push(("t.user_id", user_id.into()));
-        }
-        if let Some(member_id) = member_id {
-            filters.push(("t.member_id", member_id.into()));
-        }
-        if let Some(status) = status {
-            filters.push(("t.status", binding_text(status).into()));
-        }
-        if let Some(relation_type) = relation_type {
-            filters.push(("t.relation_type", relation_type.into()));
-        }
+        let filters = given_filters([
+            ("t.space_id", Some(space_id)),
+            ("t.user_id", user_id),
+            ("t.member_id", member_id),
+            ("t.status", status.map(|s| s.as_str().to_string())),
+            ("t.relation_type", relation_type),
+        ]);
         let page = self
             .list_page::<UserMemberRow>(&filters, limit, 50, cursor)
             .await?;
@@ -151,7 +145,7 @@ impl UserMembers for Server {
                 ("member_id", member.id.into()),
                 ("space_id", space_id.as_str().into()),
                 ("relation_type", relation_type.into()),
-                ("status", binding_text(status).into()),
+                ("status", status.as_str().into()),
                 ("is_primary", body.is_primary.unwrap_or(false).into()),
                 ("expires_at", body.expires_at.map(time::format).into()),
                 (

@@ -11,9 +11,7 @@ use poem::Request;
 
 use crate::ApiError;
 use crate::service::Server;
-use crate::service::entity::{
-    Entity, active_disabled, metadata_json, reply, reply_list, status_text,
-};
+use crate::service::entity::{Entity, active_disabled, metadata_json, reply, reply_list};
 use crate::service::principal::{id_or_new, metadata, optional_time};
 use crate::service::register::{hash_password, normalised_email};
 use crate::service::session::timestamp;
@@ -118,7 +116,9 @@ impl Users for Server {
                 ("password_changed_at", changed_at),
                 (
                     "status",
-                    status_text(body.status.unwrap_or(types::ActiveDisabledStatus::Active)).into(),
+                    (body.status.unwrap_or(types::ActiveDisabledStatus::Active))
+                        .as_str()
+                        .into(),
                 ),
                 ("metadata", metadata_json(body.metadata)),
                 ("created_at", now.as_str().into()),
@@ -174,7 +174,7 @@ impl Users for Server {
             set.push(("password_changed_at", now.as_str().into()));
         }
         if let Some(status) = body.status {
-            set.push(("status", status_text(status).into()));
+            set.push(("status", status.as_str().into()));
         }
         if body.metadata.is_some() {
             set.push(("metadata", metadata_json(body.metadata)));
