@@ -1,6 +1,7 @@
 //! Integration tests of plystra-codegen (one binary; each file is a module).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
+mod authplane_coverage;
 mod check;
 mod snapshots;
 mod validation;
