@@ -7,6 +7,7 @@
 mod admin_grants;
 mod api_keys;
 pub mod audit;
+mod audit_queue;
 pub mod authz;
 mod demo;
 pub mod entity;
@@ -68,6 +69,18 @@ pub enum StoreError {
     /// A unique key already holds this value.
     #[error("{0} already exists")]
     Conflict(&'static str),
+    /// The batched insert this row was part of failed (shared by every row of the batch).
+    #[error("audit write failed: {0}")]
+    AuditBatch(std::sync::Arc<sqlx::Error>),
+    /// The audit writer stopped before it committed the row.
+    #[error("the audit writer stopped before committing the row")]
+    AuditWriterGone,
+}
+
+impl From<std::sync::Arc<sqlx::Error>> for StoreError {
+    fn from(e: std::sync::Arc<sqlx::Error>) -> Self {
+        StoreError::AuditBatch(e)
+    }
 }
 
 /// Runs `$body` with `$pool` bound to the store's pool, whatever its backend.
@@ -99,6 +112,8 @@ pub(crate) enum Pool {
 #[derive(Debug, Clone)]
 pub struct Store {
     pub(crate) pool: Pool,
+    /// Decision audit rows, committed in groups (`audit_queue`).
+    audit_queue: audit_queue::AuditQueue,
 }
 
 impl Store {
@@ -133,7 +148,10 @@ impl Store {
         } else {
             return Err(StoreError::UnsupportedUrl);
         };
-        Ok(Store { pool })
+        Ok(Store {
+            pool,
+            audit_queue: audit_queue::AuditQueue::default(),
+        })
     }
 
     /// Which database this is.

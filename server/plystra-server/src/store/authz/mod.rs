@@ -10,7 +10,6 @@
 
 mod rows;
 
-use super::audit::INSERT_AUDIT;
 use super::{Store, StoreError, on_pool, read_row};
 use crate::domain::authz::{
     Actor, Candidate, CheckRequest, Context, Registry, Target, sort_candidates,
@@ -316,8 +315,9 @@ impl Store {
         Ok(rows.into_iter().map(CandidateRow::into_candidate).collect())
     }
 
-    /// Appends the audit row of a decision. A single autocommitted insert: when this returns,
-    /// the row is durable. Audit rows are never updated or deleted.
+    /// Appends the audit row of a decision and returns once it is durable. Rows of concurrent
+    /// decisions share one insert and one commit (`audit_queue`). Audit rows are never updated
+    /// or deleted.
     pub async fn append_decision_audit(&self, row: &DecisionAudit<'_>) -> Result<(), StoreError> {
         let values = [
             row.id,
@@ -335,14 +335,9 @@ impl Store {
             row.user_agent,
             row.trace,
             row.created_at,
-        ];
-        on_pool!(self, pool => {
-            let mut query = sqlx::query(INSERT_AUDIT);
-            for value in values {
-                query = query.bind(value);
-            }
-            query.execute(pool).await.map(|_| ())
-        })?;
+        ]
+        .map(str::to_owned);
+        self.audit_queue.append(&self.pool, values).await?;
         Ok(())
     }
 }
