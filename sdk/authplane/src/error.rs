@@ -1,6 +1,7 @@
 //! One error type for every call to the authorization server.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Deserialize;
 
@@ -56,6 +57,12 @@ pub enum Error {
     /// The system's random number generator or a signing primitive failed.
     #[error("cryptographic failure: {0}")]
     Crypto(&'static str),
+    /// One failure handed to several callers: a [`TokenCache`](crate::oauth::TokenCache)
+    /// makes one request for every caller waiting on it, and each of them gets its outcome.
+    /// [`oauth`](Error::oauth), [`oauth_code`](Error::oauth_code) and [`status`](Error::status)
+    /// look through it.
+    #[error(transparent)]
+    Shared(Arc<Error>),
 }
 
 impl Error {
@@ -63,6 +70,7 @@ impl Error {
     pub fn oauth(&self) -> Option<&OAuthError> {
         match self {
             Error::OAuth(oauth) => Some(oauth),
+            Error::Shared(shared) => shared.oauth(),
             _ => None,
         }
     }
@@ -78,6 +86,7 @@ impl Error {
             Error::OAuth(oauth) => Some(oauth.status),
             Error::Decode { status, .. } => Some(*status),
             Error::Transport(e) | Error::Timeout(e) => e.status().map(|s| s.as_u16()),
+            Error::Shared(shared) => shared.status(),
             _ => None,
         }
     }

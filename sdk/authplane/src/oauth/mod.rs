@@ -2,6 +2,7 @@
 //! client credentials, PKCE and authorization URLs, revocation and introspection.
 
 mod authorize;
+mod builder;
 mod cache;
 pub mod grant;
 mod introspect;
@@ -12,15 +13,16 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 pub use authorize::{AuthorizationRequest, AuthorizationUrl};
+pub use builder::OAuthClientBuilder;
 pub use cache::{AccessToken, TokenCache};
 pub use grant::{TokenRequest, TokenResponse};
 pub use introspect::Introspection;
 pub use pkce::PkceVerifier;
 
 use crate::Error;
-use crate::clock::{Clock, SystemClock};
+use crate::clock::Clock;
 use crate::discovery::ServerMetadata;
-use crate::http::{Secret, default_http_client, parse_url, send, send_json};
+use crate::http::{Secret, send, send_json};
 
 /// Token type identifiers of RFC 8693, for `subject_token_type`, `actor_token_type` and
 /// `requested_token_type`.
@@ -116,28 +118,12 @@ impl fmt::Debug for OAuthClient {
 impl OAuthClient {
     /// Configures a client of the token endpoint at `token_endpoint`.
     pub fn builder(token_endpoint: impl Into<String>) -> OAuthClientBuilder {
-        OAuthClientBuilder {
-            token_endpoint: Some(token_endpoint.into()),
-            revocation_endpoint: None,
-            introspection_endpoint: None,
-            authorization_endpoint: None,
-            client_id: None,
-            client_secret: None,
-            auth_method: None,
-            http: None,
-            clock: None,
-        }
+        OAuthClientBuilder::new().token_endpoint(token_endpoint)
     }
 
     /// Configures a client with every endpoint the metadata names.
     pub fn from_metadata(metadata: &ServerMetadata) -> OAuthClientBuilder {
-        OAuthClientBuilder {
-            token_endpoint: metadata.token_endpoint.clone(),
-            revocation_endpoint: metadata.revocation_endpoint.clone(),
-            introspection_endpoint: metadata.introspection_endpoint.clone(),
-            authorization_endpoint: metadata.authorization_endpoint.clone(),
-            ..OAuthClient::builder("")
-        }
+        OAuthClientBuilder::from_metadata(metadata)
     }
 
     /// The client id.
@@ -298,123 +284,4 @@ fn token_form(token: &str, hint: Option<TokenTypeHint>) -> Vec<(String, String)>
 
 fn form_encode(value: &str) -> String {
     url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
-}
-
-/// Settings of an [`OAuthClient`].
-#[derive(Debug)]
-#[must_use]
-pub struct OAuthClientBuilder {
-    token_endpoint: Option<String>,
-    revocation_endpoint: Option<String>,
-    introspection_endpoint: Option<String>,
-    authorization_endpoint: Option<String>,
-    client_id: Option<String>,
-    client_secret: Option<Secret>,
-    auth_method: Option<ClientAuthMethod>,
-    http: Option<reqwest::Client>,
-    clock: Option<Arc<dyn Clock>>,
-}
-
-impl OAuthClientBuilder {
-    /// The client id (required).
-    pub fn client_id(mut self, client_id: impl Into<String>) -> Self {
-        self.client_id = Some(client_id.into());
-        self
-    }
-
-    /// The client secret of a confidential client.
-    pub fn client_secret(mut self, secret: impl AsRef<str>) -> Self {
-        self.client_secret = Some(Secret::new(secret.as_ref()));
-        self
-    }
-
-    /// How to authenticate (default: `ClientSecretBasic` with a secret, `None` without).
-    pub fn auth_method(mut self, method: ClientAuthMethod) -> Self {
-        self.auth_method = Some(method);
-        self
-    }
-
-    /// The token endpoint.
-    pub fn token_endpoint(mut self, url: impl Into<String>) -> Self {
-        self.token_endpoint = Some(url.into());
-        self
-    }
-
-    /// The revocation endpoint (needed by [`OAuthClient::revoke`]).
-    pub fn revocation_endpoint(mut self, url: impl Into<String>) -> Self {
-        self.revocation_endpoint = Some(url.into());
-        self
-    }
-
-    /// The introspection endpoint (needed by [`OAuthClient::introspect`]).
-    pub fn introspection_endpoint(mut self, url: impl Into<String>) -> Self {
-        self.introspection_endpoint = Some(url.into());
-        self
-    }
-
-    /// The authorization endpoint (needed by [`OAuthClient::authorization_url`]).
-    pub fn authorization_endpoint(mut self, url: impl Into<String>) -> Self {
-        self.authorization_endpoint = Some(url.into());
-        self
-    }
-
-    /// Uses this HTTP client (default: [`default_http_client`]).
-    pub fn http_client(mut self, http: reqwest::Client) -> Self {
-        self.http = Some(http);
-        self
-    }
-
-    /// Reads the time from `clock` (token cache expiry); default: the system clock.
-    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
-        self.clock = Some(Arc::new(clock));
-        self
-    }
-
-    /// Builds the client; fails on a missing client id or token endpoint, a bad URL, or an
-    /// authentication method that needs a secret when none is set.
-    pub fn build(self) -> Result<OAuthClient, Error> {
-        let token_endpoint = match self.token_endpoint.as_deref() {
-            Some(url) if !url.is_empty() => parse_url("token endpoint", url)?,
-            _ => return Err(Error::InvalidRequest("no token endpoint configured".into())),
-        };
-        let optional = |what, url: Option<String>| url.map(|u| parse_url(what, &u)).transpose();
-        let client_id = self
-            .client_id
-            .filter(|id| !id.is_empty())
-            .ok_or_else(|| Error::InvalidRequest("a client id is required".into()))?;
-        let auth = match (self.auth_method, self.client_secret) {
-            (None | Some(ClientAuthMethod::ClientSecretBasic), Some(secret)) => {
-                ClientAuth::Basic(secret)
-            }
-            (Some(ClientAuthMethod::ClientSecretPost), Some(secret)) => ClientAuth::Post(secret),
-            (None | Some(ClientAuthMethod::None), _) => ClientAuth::Public,
-            (Some(method), None) => {
-                return Err(Error::InvalidRequest(format!(
-                    "{method:?} needs a client secret"
-                )));
-            }
-        };
-        let http = match self.http {
-            Some(http) => http,
-            None => default_http_client()?,
-        };
-        Ok(OAuthClient {
-            inner: Arc::new(Inner {
-                http,
-                token_endpoint,
-                revocation_endpoint: optional("revocation endpoint", self.revocation_endpoint)?,
-                introspection_endpoint: optional(
-                    "introspection endpoint",
-                    self.introspection_endpoint,
-                )?,
-                authorization_endpoint: optional(
-                    "authorization endpoint",
-                    self.authorization_endpoint,
-                )?,
-                client_id,
-                auth,
-                clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
-            }),
-        })
-    }
 }

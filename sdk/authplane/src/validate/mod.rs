@@ -224,8 +224,8 @@ impl ValidatorBuilder {
         self
     }
 
-    /// Uses these keys. Without a JWKS URL they are the only keys; with one, they serve until
-    /// the first fetch.
+    /// Uses these keys. Without a JWKS URL they are the only keys; with one, they are a
+    /// fallback for as long as no fetch has succeeded.
     pub fn jwks(mut self, keys: JwkSet) -> Self {
         self.jwks = Some(keys);
         self

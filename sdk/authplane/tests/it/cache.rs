@@ -4,9 +4,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use authplane::Error;
 use authplane::clock::{Clock, ManualClock};
 use authplane::oauth::TokenCache;
+use authplane::{Error, OAuthErrorCode};
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -139,8 +139,47 @@ async fn a_failed_refresh_falls_back_to_the_unexpired_token() {
 
     clock.advance(secs(20)); // expired
     let error = tokens.token().await.unwrap_err();
+    assert!(matches!(error, Error::Shared(_)));
     assert_eq!(error.status(), Some(503));
-    assert!(matches!(error, Error::OAuth(_)));
+    assert_eq!(
+        error.oauth_code(),
+        Some(&OAuthErrorCode::TemporarilyUnavailable)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn callers_waiting_on_a_failed_fetch_share_its_failure() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(
+            ResponseTemplate::new(503)
+                .set_body_json(json!({"error": "temporarily_unavailable"}))
+                .set_delay(Duration::from_millis(200)),
+        )
+        .mount(&server)
+        .await;
+    let tokens = Arc::new(cache(&server, &clock()));
+    let callers: Vec<_> = (0..20)
+        .map(|_| {
+            let tokens = tokens.clone();
+            tokio::spawn(async move { tokens.token().await })
+        })
+        .collect();
+    for caller in callers {
+        let error = caller.await.unwrap().unwrap_err();
+        assert_eq!(error.status(), Some(503));
+    }
+    // Callers that came in while the fetch was open shared its failure instead of queueing
+    // fetches of their own; how many came in that late depends on scheduling, so the bound is
+    // loose, but 20 serial fetches (4 s of delays) would break it.
+    let fetches = requests(&server).await;
+    assert!(fetches < 20, "{fetches} fetches for 20 callers");
+
+    // A later caller, who waited for nothing, tries again.
+    let before = requests(&server).await;
+    tokens.token().await.unwrap_err();
+    assert_eq!(requests(&server).await, before + 1);
 }
 
 #[tokio::test]
