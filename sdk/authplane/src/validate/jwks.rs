@@ -138,7 +138,17 @@ impl KeyStore {
         if let Some(key) = self.fresh(kid, self.clock.now()) {
             return Ok(key);
         }
-        let _turn = self.fetching.lock().await;
+        let _turn = match self.fetching.try_lock() {
+            Ok(turn) => turn,
+            Err(_) => {
+                // Another caller is refreshing the keys: a key already known serves meanwhile,
+                // so one slow fetch does not hold up every request.
+                if let Some(key) = self.read(|state| state.keys.get(kid).cloned()) {
+                    return Ok(key);
+                }
+                self.fetching.lock().await
+            }
+        };
         // A fetch made while this caller waited may have brought the key.
         let now = self.clock.now();
         if let Some(key) = self.fresh(kid, now) {

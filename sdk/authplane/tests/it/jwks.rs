@@ -186,3 +186,40 @@ async fn issuer_outage_keeps_known_keys_working() {
         ValidationError::KeysUnavailable(_)
     ));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stale_keys_are_refreshed_once_while_known_kids_keep_passing() {
+    let server = MockServer::start().await;
+    let key = TestKey::es256("k").unwrap();
+    Mock::given(method("GET"))
+        .and(path(JWKS))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(jwk_set([&key]))
+                .set_delay(std::time::Duration::from_millis(200)),
+        )
+        .expect(2)
+        .mount(&server)
+        .await;
+    let clock = clock();
+    let validator = Arc::new(remote(&server, &clock));
+    validator
+        .validate(&key.mint(&claims(json!({}))).unwrap())
+        .await
+        .unwrap();
+
+    clock.advance(secs(301)); // past the TTL
+    let token = key.mint(&claims(json!({"exp": T0 + 1200}))).unwrap();
+    // One caller refreshes; the others either use the known key meanwhile or, arriving after
+    // the refresh, the fresh one: never a second fetch.
+    let checks: Vec<_> = (0..10)
+        .map(|_| {
+            let (validator, token) = (validator.clone(), token.clone());
+            tokio::spawn(async move { validator.validate(&token).await })
+        })
+        .collect();
+    for check in checks {
+        check.await.unwrap().unwrap();
+    }
+    server.verify().await;
+}
