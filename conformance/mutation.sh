@@ -35,5 +35,5 @@ done
 
 # The PostgreSQL half of the live test would double every run; SQLite alone decides.
 unset PLYSTRA_TEST_POSTGRES_URL
-exec cargo mutants --package plystra-server --test-package plystra-conformance \
+exec cargo mutants --test-package plystra-conformance \
   "${args[@]}" --output "${MUTANTS_OUTPUT:-target/mutants}" "$@" -- --test live
