@@ -3,7 +3,7 @@
 # principal and auth code does the conformance suite catch?
 #
 # cargo-mutants (crates.io `cargo-mutants`) changes one function or operator at a time in the
-# files below, rebuilds, and runs only `plystra-conformance`'s `live` test: every fixture against
+# files below, rebuilds, and runs only the `live` test (plystra-conformance): every fixture against
 # the server started in process on SQLite. A mutant is "caught" when that run fails.
 #
 #   cargo install cargo-mutants --locked
@@ -35,5 +35,9 @@ done
 
 # The PostgreSQL half of the live test would double every run; SQLite alone decides.
 unset PLYSTRA_TEST_POSTGRES_URL
-exec cargo mutants --test-package plystra-conformance \
+# cargo-mutants 27 runs its unmutated baseline with the mutated package's tests only (not
+# --test-package), which has no `live` target; so the baseline is skipped and the timeouts are set
+# here. `cargo test -p plystra-conformance --test live` is the baseline: it passes in .ci/run.
+exec cargo mutants --test-package plystra-conformance --baseline skip \
+  --timeout "${MUTANTS_TEST_TIMEOUT:-300}" --build-timeout "${MUTANTS_BUILD_TIMEOUT:-900}" \
   "${args[@]}" --output "${MUTANTS_OUTPUT:-target/mutants}" "$@" -- --test live
