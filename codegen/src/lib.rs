@@ -2,13 +2,15 @@
 //!
 //! * the SDK's generated client (progenitor, builder style, one extension trait per tag), and
 //! * the server's generated contract (poem-openapi types, one trait per tag, one response enum per
-//!   operation, and the `#[OpenApi]` endpoint that delegates every route to those traits).
+//!   operation, and the `#[OpenApi]` endpoint that delegates every route to those traits), and
+//! * optionally a replay dispatch from operation id to the SDK's typed call (see [`Replay`]).
 //!
 //! Which contracts exist and where their output goes is read from `codegen/contracts.yaml`; nothing
 //! in here knows about Plystra beyond that file.
 
 mod client;
 mod names;
+mod replay;
 mod server;
 mod validate;
 
@@ -16,6 +18,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub use replay::Replay;
 pub use validate::Problem;
 
 /// Everything that can stop a generation or a check.
@@ -91,6 +94,11 @@ pub struct Contract {
     /// whose success is one (both traits live in the client crate's `envelope` module).
     #[serde(default)]
     pub envelope: Option<EnvelopeNames>,
+    /// Where a dispatch from operation id to the SDK's typed call goes, if wanted (for
+    /// replaying recorded requests through the SDK); needs `client`, and `envelope` for every
+    /// operation that does not answer a byte stream.
+    #[serde(default)]
+    pub replay: Option<Replay>,
 }
 
 /// Property names of a success envelope `{data, request_id, pagination?}`.
@@ -138,8 +146,17 @@ pub fn render(
         return Err(Error::Invalid(problems));
     }
     let mut files = BTreeMap::new();
+    if contract.replay.is_some() && contract.client.is_none() {
+        return Err(Error::Generate(
+            "replay calls the generated client: set `client` too".into(),
+        ));
+    }
     if let Some(client) = &contract.client {
-        files.insert(client.clone(), client::render(spec, contract)?);
+        let code = client::render(spec, contract)?;
+        if let Some(replay) = &contract.replay {
+            files.insert(replay.out.clone(), replay::render(spec, replay, &code)?);
+        }
+        files.insert(client.clone(), code);
     }
     if let Some(dir) = &contract.server {
         for (name, text) in server::render(spec)? {

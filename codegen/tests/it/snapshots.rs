@@ -92,3 +92,44 @@ fn mini_client_with_hooks_and_envelopes() {
     let extras = &client[client.find("impl crate::envelope::Envelope").unwrap()..];
     insta::assert_snapshot!("client_envelope_impls", extras);
 }
+
+/// The replay dispatch: one arm per operation, parameters and bodies parsed into the types the
+/// generated builders take, enveloped answers finished with `call`, byte streams with
+/// `call_text`.
+#[test]
+fn mini_replay_dispatch() {
+    let (path, text) = mini_spec();
+    let spec = parse_spec(&path, &text).unwrap();
+    let contract = Contract {
+        name: "mini".into(),
+        spec: path,
+        client: Some(PathBuf::from("client.rs")),
+        envelope: Some(plystra_codegen::EnvelopeNames {
+            data: "data".into(),
+            request_id: "request_id".into(),
+            pagination: Some("pagination".into()),
+        }),
+        replay: Some(plystra_codegen::Replay {
+            out: PathBuf::from("replay.rs"),
+            sdk: "mini".into(),
+            client: "mini::Mini".into(),
+        }),
+        ..Contract::default()
+    };
+    let files = render(&contract, &spec).unwrap();
+    let dispatch = &files[&PathBuf::from("replay.rs")];
+    assert!(dispatch.starts_with(plystra_codegen::HEADER));
+    assert!(dispatch.contains("Ok(text(mini::call_text(builder.send()).await))"));
+    assert!(dispatch.contains("json_body::<mini::types::PetRequest>(body)?"));
+    assert!(dispatch.contains("arg::<mini::types::PetKind>(query, \"kind\")?"));
+    insta::assert_snapshot!("replay_dispatch", dispatch);
+
+    let without_client = Contract {
+        client: None,
+        ..contract
+    };
+    assert!(matches!(
+        render(&without_client, &spec),
+        Err(plystra_codegen::Error::Generate(_))
+    ));
+}

@@ -6,13 +6,14 @@ use std::future::Future;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use futures_util::Stream;
+use futures_util::{Stream, StreamExt};
 use plystra_client::envelope::{Envelope, Operation};
 use plystra_client::hooks::Hooks;
+use plystra_client::{ByteStream, ResponseValue};
 use reqwest::header::HeaderValue;
 
 use crate::Error;
-use crate::error::{ResponseMeta, from_progenitor};
+use crate::error::{ResponseMeta, from_progenitor, from_reqwest};
 use crate::output::Output;
 use crate::retry::RetryPolicy;
 use crate::transport::{CallTransport, LAST_RESPONSE, Secret, Shared};
@@ -280,16 +281,7 @@ where
     O::Error: serde::Serialize + Send,
 {
     async fn call(self) -> Result<Output<<Self::Envelope as Envelope>::Data>, Error> {
-        let (result, meta) = LAST_RESPONSE
-            .scope(
-                std::cell::RefCell::new(ResponseMeta::default()),
-                async move {
-                    let result = self.send().await;
-                    let meta = LAST_RESPONSE.with(|last| last.take());
-                    (result, meta)
-                },
-            )
-            .await;
+        let (result, meta) = noting_response(self.send()).await;
         match result {
             Ok(value) => {
                 let parts = value.into_inner().into_parts();
@@ -301,6 +293,63 @@ where
             }
             Err(error) => Err(from_progenitor(error, meta).await),
         }
+    }
+}
+
+/// Runs `send` (a generated builder's request), noting what the transport saw of the response.
+async fn noting_response<F: Future>(send: F) -> (F::Output, ResponseMeta) {
+    LAST_RESPONSE
+        .scope(
+            std::cell::RefCell::new(ResponseMeta::default()),
+            async move {
+                let result = send.await;
+                let meta = LAST_RESPONSE.with(|last| last.take());
+                (result, meta)
+            },
+        )
+        .await
+}
+
+/// Finishes a generated builder whose success answer is not JSON but text (`get_metrics`, the
+/// Prometheus exposition): pass its `send()`. The request goes out like any [`Call::call`]
+/// (credential, request id, retries) and a failure is the same [`Error`]; the body comes back
+/// as text, with the response's `X-Request-ID`.
+///
+/// ```no_run
+/// use plystra::prelude::*;
+/// # async fn demo(plystra: plystra::Plystra) -> Result<(), plystra::Error> {
+/// let metrics = plystra::call_text(plystra.api().get_metrics().send()).await?;
+/// println!("{}", metrics.data);
+/// # Ok(()) }
+/// ```
+pub async fn call_text<F, E>(send: F) -> Result<Output<String>, Error>
+where
+    F: Future<Output = Result<ResponseValue<ByteStream>, progenitor_client::Error<E>>>,
+    E: serde::Serialize,
+{
+    let (result, meta) = noting_response(send).await;
+    let value = match result {
+        Ok(value) => value,
+        Err(error) => return Err(from_progenitor(error, meta).await),
+    };
+    let meta = ResponseMeta::from_headers(value.status().as_u16(), value.headers());
+    let mut stream = value.into_inner().into_inner();
+    let mut bytes = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        bytes.extend_from_slice(&chunk.map_err(from_reqwest)?);
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Output {
+            data: text,
+            request_id: meta.request_id.unwrap_or_default(),
+            pagination: None,
+        }),
+        Err(e) => Err(Error::Decode {
+            status: meta.status,
+            request_id: meta.request_id,
+            body: String::from_utf8_lossy(e.as_bytes()).into_owned(),
+            source: None,
+        }),
     }
 }
 

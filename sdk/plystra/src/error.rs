@@ -246,7 +246,7 @@ pub(crate) fn api_error(body: &Value, meta: &ResponseMeta) -> Option<ApiError> {
     })
 }
 
-fn from_reqwest(e: reqwest::Error) -> Error {
+pub(crate) fn from_reqwest(e: reqwest::Error) -> Error {
     if e.is_timeout() {
         Error::Timeout(e)
     } else {

@@ -22,7 +22,7 @@ macro_rules! group {
 }
 
 group!(
-    /// Public health, readiness and version.
+    /// Public health, readiness and version, and the metrics exposition.
     System,
     system
 );
@@ -71,6 +71,12 @@ impl System<'_> {
     /// `GET /api/v1/version`
     pub async fn version(&self) -> Result<Output<types::VersionResponse>, Error> {
         self.0.api().get_version().call().await
+    }
+
+    /// `GET /metrics`: the Prometheus exposition as text (needs a credential holding
+    /// `metrics:read` when the server has no metrics token).
+    pub async fn metrics(&self) -> Result<Output<String>, Error> {
+        crate::call_text(self.0.api().get_metrics().send()).await
     }
 }
 

@@ -9,7 +9,7 @@ mod output;
 mod retry;
 mod transport;
 
-pub use client::{Call, Plystra, PlystraBuilder, paginate};
+pub use client::{Call, Plystra, PlystraBuilder, call_text, paginate};
 pub use error::{ApiError, DenyCode, Error, ErrorCode};
 pub use groups::{Actor, Audit, Auth, Authz, Capabilities, ResourceTypes, System};
 pub use output::Output;

@@ -160,6 +160,46 @@ async fn with_request_id_stamps_every_call_through_that_client_only() {
 }
 
 #[tokio::test]
+async fn metrics_come_back_as_text_and_fail_with_the_error_envelope() {
+    let (server, _) = wire::server().await;
+    let plystra = Plystra::builder(server.uri())
+        .access_token("ply_at_aaaa")
+        .build()
+        .unwrap();
+    Mock::given(method("GET"))
+        .and(path("/metrics"))
+        .and(header("authorization", "Bearer ply_at_aaaa"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("x-request-id", REQUEST_ID)
+                .set_body_raw("authz_denies_total 2\n", "text/plain; version=0.0.4"),
+        )
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    let metrics = plystra.system().metrics().await.unwrap();
+    assert_eq!(metrics.data, "authz_denies_total 2\n");
+    assert_eq!(metrics.request_id(), REQUEST_ID);
+
+    Mock::given(method("GET"))
+        .and(path("/metrics"))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .insert_header("x-request-id", REQUEST_ID)
+                .set_body_json(wire::error("METRICS_TOKEN_REQUIRED", "no token", json!({}))),
+        )
+        .mount(&server)
+        .await;
+    let error = plystra::call_text(plystra.api().get_metrics().send())
+        .await
+        .unwrap_err();
+    let api = error.api().unwrap();
+    assert_eq!(api.status, 401);
+    assert_eq!(api.code.as_str(), "METRICS_TOKEN_REQUIRED");
+    assert_eq!(api.request_id.as_deref(), Some(REQUEST_ID));
+}
+
+#[tokio::test]
 async fn context_mode_explain_sends_the_seed_shape_and_decodes_the_decision() {
     let (server, _) = wire::server().await;
     let plystra = Plystra::builder(server.uri())
