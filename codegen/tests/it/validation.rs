@@ -86,7 +86,9 @@ fn responses_need_a_success_or_a_redirect_and_media_types_are_checked() {
     let op = "get: {operationId: nothing, tags: [T], responses: {'404': {description: gone}}}";
     assert_eq!(
         problems(&spec(&[("/gone", op)], "")),
-        ["nothing: /paths/~1gone/get/responses: want a 2xx response, or a 3xx redirect when there is none"]
+        [
+            "nothing: /paths/~1gone/get/responses: want a 2xx response, or a 3xx redirect when there is none"
+        ]
     );
 }
 
