@@ -99,6 +99,13 @@ pub struct Contract {
     /// operation that does not answer a byte stream.
     #[serde(default)]
     pub replay: Option<Replay>,
+    /// Operations with one of these tags are left out of the client (browser pages, for
+    /// example); the server contract keeps every operation.
+    #[serde(default)]
+    pub client_exclude_tags: Vec<String>,
+    /// operationIds left out of the client, in addition to `client_exclude_tags`.
+    #[serde(default)]
+    pub client_exclude_operations: Vec<String>,
 }
 
 /// Property names of a success envelope `{data, request_id, pagination?}`.

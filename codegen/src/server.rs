@@ -1,21 +1,24 @@
 //! The server contract: poem-openapi types, one trait per tag, one response enum per operation,
 //! and the `#[OpenApi]` endpoint that hands every route to the traits.
 //!
-//! The output refers to a small hand-written runtime in the same crate (`crate::runtime`):
-//! `Operation`, `NotImplemented`, `OptionalJson` and `Probe`, none of which depend on the contract.
+//! The output refers to a small hand-written runtime that the generated crate re-exports as
+//! `crate::runtime` (the `openapi-runtime` crate): `Operation`, `NotImplemented`, `OptionalJson`,
+//! `Form`, `Probe`, none of which depend on the contract.
 
-use std::collections::{BTreeMap, BTreeSet};
+mod responses;
+mod security;
+mod types;
+
+use std::collections::BTreeMap;
 
 use heck::ToUpperCamelCase;
-use openapiv3::{
-    AdditionalProperties, OpenAPI, Operation, Parameter, ParameterSchemaOrContent, ReferenceOr,
-    Schema, SchemaKind, SecurityScheme, StatusCode, Type, VariantOrUnknownOrEmpty,
-};
-use proc_macro2::{Literal, TokenStream};
+use openapiv3::{OpenAPI, Operation, Parameter, ParameterSchemaOrContent, ReferenceOr};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::Error;
-use crate::names::{camel, camel_ident, poem_path, snake, snake_ident, status_variant};
+use crate::names::{camel, poem_path, snake, snake_ident};
+use crate::validate::{FORM, JSON};
 
 /// Parameter names that would clash with the arguments every method has.
 const RESERVED_ARGS: &[&str] = &["request", "credential", "body"];
@@ -29,18 +32,28 @@ struct Op<'a> {
     op: &'a Operation,
     /// Alternatives of the security requirement, each a single scheme; empty when public.
     security: Vec<String>,
+    /// The requirement also lists `{}`: the credential is optional.
+    anonymous: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ParamIn {
+    Path,
+    Query,
+    Header,
 }
 
 struct Param {
     name: String,
     ident: proc_macro2::Ident,
     ty: TokenStream,
-    is_path: bool,
+    location: ParamIn,
 }
 
 struct Body {
     ty: TokenStream,
     required: bool,
+    is_form: bool,
 }
 
 struct Gen<'a> {
@@ -93,21 +106,23 @@ impl<'a> Gen<'a> {
                 let method = method_name(method)
                     .ok_or_else(|| Error::Generate(format!("unsupported method {method}")))?;
                 let id = op.operation_id.as_deref().unwrap_or_default();
-                let security = match op.security.as_ref().or(spec.security.as_ref()) {
-                    None => Vec::new(),
-                    Some(reqs) => {
-                        let mut alternatives = Vec::new();
-                        for req in reqs {
-                            if req.len() > 1 {
-                                return Err(Error::Generate(format!(
-                                    "{id}: a security requirement combining several schemes is not supported"
-                                )));
-                            }
-                            alternatives.extend(req.keys().cloned());
-                        }
-                        alternatives
+                let mut security = Vec::new();
+                let mut anonymous = false;
+                for req in op
+                    .security
+                    .as_ref()
+                    .or(spec.security.as_ref())
+                    .into_iter()
+                    .flatten()
+                {
+                    if req.len() > 1 {
+                        return Err(Error::Generate(format!(
+                            "{id}: a security requirement combining several schemes is not supported"
+                        )));
                     }
-                };
+                    anonymous |= req.is_empty();
+                    security.extend(req.keys().cloned());
+                }
                 ops.push(Op {
                     index: ops.len(),
                     id,
@@ -115,335 +130,12 @@ impl<'a> Gen<'a> {
                     path,
                     tag: op.tags.first().map(String::as_str).unwrap_or("default"),
                     op,
+                    anonymous: anonymous && !security.is_empty(),
                     security,
                 });
             }
         }
         Ok(Gen { spec, schemas, ops })
-    }
-
-    /// The Rust type of a schema used somewhere (a property, an item, a parameter).
-    /// Returns the type and whether the schema is nullable.
-    fn ty(&self, schema: &ReferenceOr<Schema>, qualified: bool) -> (TokenStream, bool) {
-        let schema = match schema {
-            ReferenceOr::Reference { reference } => {
-                let ident = format_ident!("{}", ref_name(reference));
-                return if qualified {
-                    (quote! { types::#ident }, false)
-                } else {
-                    (quote! { #ident }, false)
-                };
-            }
-            ReferenceOr::Item(schema) => schema,
-        };
-        let nullable = schema.schema_data.nullable;
-        let ty = match &schema.schema_kind {
-            SchemaKind::Type(Type::String(s)) => match &s.format {
-                VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::DateTime) => {
-                    quote! { chrono::DateTime<chrono::Utc> }
-                }
-                _ => quote! { String },
-            },
-            SchemaKind::Type(Type::Integer(i)) => match &i.format {
-                VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int32) => quote! { i32 },
-                _ => quote! { i64 },
-            },
-            SchemaKind::Type(Type::Number(n)) => match &n.format {
-                VariantOrUnknownOrEmpty::Item(openapiv3::NumberFormat::Float) => quote! { f32 },
-                _ => quote! { f64 },
-            },
-            SchemaKind::Type(Type::Boolean(_)) => quote! { bool },
-            SchemaKind::Type(Type::Array(a)) => {
-                let inner = match &a.items {
-                    Some(items) => {
-                        let (t, n) = self.ty(&items.clone().unbox(), qualified);
-                        if n {
-                            quote! { Option<#t> }
-                        } else {
-                            t
-                        }
-                    }
-                    None => quote! { serde_json::Value },
-                };
-                quote! { Vec<#inner> }
-            }
-            SchemaKind::Type(Type::Object(o)) => match &o.additional_properties {
-                Some(AdditionalProperties::Schema(value)) => {
-                    let (t, n) = self.ty(value, qualified);
-                    let t = if n {
-                        quote! { Option<#t> }
-                    } else {
-                        t
-                    };
-                    quote! { std::collections::BTreeMap<String, #t> }
-                }
-                _ => quote! { std::collections::BTreeMap<String, serde_json::Value> },
-            },
-            SchemaKind::AllOf { all_of } => match all_of.first() {
-                Some(inner) => return (self.ty(inner, qualified).0, nullable),
-                None => quote! { serde_json::Value },
-            },
-            // An untyped schema holds anything, null included.
-            _ => return (quote! { serde_json::Value }, false),
-        };
-        (ty, nullable)
-    }
-
-    /// Names of the component schemas reachable from request bodies and parameters.
-    fn request_types(&self) -> BTreeSet<String> {
-        let mut todo: Vec<String> = Vec::new();
-        for op in &self.ops {
-            if let Some(ReferenceOr::Item(body)) = &op.op.request_body {
-                for content in body.content.values() {
-                    if let Some(ReferenceOr::Reference { reference }) = &content.schema {
-                        todo.push(ref_name(reference).to_string());
-                    }
-                }
-            }
-            for p in &op.op.parameters {
-                if let ReferenceOr::Item(p) = p
-                    && let ParameterSchemaOrContent::Schema(ReferenceOr::Reference { reference }) =
-                        &p.parameter_data_ref().format
-                {
-                    todo.push(ref_name(reference).to_string());
-                }
-            }
-        }
-        let mut seen = BTreeSet::new();
-        while let Some(name) = todo.pop() {
-            if !seen.insert(name.clone()) {
-                continue;
-            }
-            if let Some(schema) = self.schemas.get(&name) {
-                collect_refs(schema, &mut todo);
-            }
-        }
-        seen
-    }
-
-    fn types_file(&self) -> TokenStream {
-        let request_types = self.request_types();
-        let mut items = Vec::new();
-        for (name, schema) in self.schemas {
-            let ident = format_ident!("{}", name);
-            let item = match schema {
-                ReferenceOr::Item(item) => item,
-                reference => {
-                    let (t, _) = self.ty(reference, false);
-                    items.push(quote! { pub type #ident = #t; });
-                    continue;
-                }
-            };
-            let schema = item;
-            let docs = doc(schema
-                .schema_data
-                .description
-                .as_deref()
-                .or(schema.schema_data.title.as_deref()));
-            let is_request = request_types.contains(name);
-            match &schema.schema_kind {
-                SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty() => {
-                    let values: Vec<&str> =
-                        s.enumeration.iter().flatten().map(String::as_str).collect();
-                    let variants: Vec<_> = values.iter().map(|v| camel_ident(v)).collect();
-                    let first = &variants[0];
-                    let probe = is_request.then(|| {
-                        quote! {
-                            impl crate::runtime::Probe for #ident {
-                                fn probe() -> Self { Self::#first }
-                            }
-                        }
-                    });
-                    items.push(quote! {
-                        #docs
-                        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, poem_openapi::Enum)]
-                        pub enum #ident {
-                            #( #[oai(rename = #values)] #variants, )*
-                        }
-                        impl #ident {
-                            /// The value as it appears on the wire.
-                            pub fn as_str(&self) -> &'static str {
-                                match self { #( Self::#variants => #values, )* }
-                            }
-                        }
-                        impl std::fmt::Display for #ident {
-                            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                                f.write_str(self.as_str())
-                            }
-                        }
-                        #probe
-                    });
-                }
-                SchemaKind::Type(Type::Object(o)) if !o.properties.is_empty() => {
-                    let mut fields = Vec::new();
-                    let mut field_idents = Vec::new();
-                    for (prop, prop_schema) in &o.properties {
-                        let field = snake_ident(prop);
-                        let prop_schema = prop_schema.clone().unbox();
-                        let (t, nullable) = self.ty(&prop_schema, false);
-                        let required = o.required.contains(prop);
-                        let t = if nullable || !required {
-                            quote! { Option<#t> }
-                        } else {
-                            t
-                        };
-                        let rename =
-                            (field != prop.as_str()).then(|| quote! { #[oai(rename = #prop)] });
-                        let skip =
-                            (!required).then(|| quote! { #[oai(skip_serializing_if_is_none)] });
-                        let pdoc = match &prop_schema {
-                            ReferenceOr::Item(s) => doc(s.schema_data.description.as_deref()),
-                            ReferenceOr::Reference { .. } => quote! {},
-                        };
-                        fields.push(quote! { #pdoc #rename #skip pub #field: #t, });
-                        field_idents.push(field);
-                    }
-                    let deny = is_request.then(|| quote! { #[oai(deny_unknown_fields)] });
-                    let probe = is_request.then(|| {
-                        quote! {
-                            impl crate::runtime::Probe for #ident {
-                                fn probe() -> Self {
-                                    Self { #( #field_idents: crate::runtime::Probe::probe(), )* }
-                                }
-                            }
-                        }
-                    });
-                    items.push(quote! {
-                        #docs
-                        #[derive(Debug, Clone, poem_openapi::Object)]
-                        #deny
-                        pub struct #ident { #( #fields )* }
-                        #probe
-                    });
-                }
-                _ => {
-                    let (t, nullable) = self.ty(&ReferenceOr::Item(schema.clone()), false);
-                    let t = if nullable {
-                        quote! { Option<#t> }
-                    } else {
-                        t
-                    };
-                    items.push(quote! { #docs pub type #ident = #t; });
-                }
-            }
-        }
-        quote! { #( #items )* }
-    }
-
-    fn security_file(&self) -> Result<TokenStream, Error> {
-        let mut items = Vec::new();
-        let mut variants = Vec::new();
-        let mut names = Vec::new();
-        if let Some(components) = &self.spec.components {
-            for (name, scheme) in &components.security_schemes {
-                let ReferenceOr::Item(scheme) = scheme else {
-                    return Err(Error::Generate(format!(
-                        "security scheme {name}: $ref not supported"
-                    )));
-                };
-                let ident = format_ident!("{}", name);
-                let (attrs, inner, field, desc) = match scheme {
-                    SecurityScheme::HTTP {
-                        scheme,
-                        bearer_format,
-                        description,
-                        ..
-                    } if scheme.eq_ignore_ascii_case("bearer") => {
-                        let format = bearer_format
-                            .as_deref()
-                            .map(|f| quote! { , bearer_format = #f });
-                        (
-                            quote! { #[oai(rename = #name, ty = "bearer" #format)] },
-                            quote! { poem_openapi::auth::Bearer },
-                            quote! { token },
-                            description.as_deref(),
-                        )
-                    }
-                    SecurityScheme::APIKey {
-                        location: openapiv3::APIKeyLocation::Header,
-                        name: header,
-                        description,
-                        ..
-                    } => (
-                        quote! { #[oai(rename = #name, ty = "api_key", key_name = #header, key_in = "header")] },
-                        quote! { poem_openapi::auth::ApiKey },
-                        quote! { key },
-                        description.as_deref(),
-                    ),
-                    _ => {
-                        return Err(Error::Generate(format!(
-                            "security scheme {name}: only http bearer and header API keys are supported"
-                        )));
-                    }
-                };
-                let docs = doc(desc);
-                items.push(quote! {
-                    #docs
-                    #[derive(poem_openapi::SecurityScheme)]
-                    #attrs
-                    pub struct #ident(pub #inner);
-                    impl From<#ident> for Credential {
-                        fn from(value: #ident) -> Self { Credential::#ident(value.0.#field) }
-                    }
-                });
-                variants.push(ident);
-                names.push(name.clone());
-            }
-        }
-        // One enum per distinct list of alternatives (poem-openapi tries them in order).
-        let mut combos: BTreeSet<Vec<String>> = BTreeSet::new();
-        for op in &self.ops {
-            if op.security.len() > 1 {
-                combos.insert(op.security.clone());
-            }
-        }
-        for combo in combos {
-            let ident = format_ident!("{}", combo.join("Or"));
-            let members: Vec<_> = combo.iter().map(|s| format_ident!("{}", s)).collect();
-            let docs = format!(" Any one of: {}.", combo.join(", "));
-            items.push(quote! {
-                #[doc = #docs]
-                #[derive(poem_openapi::SecurityScheme)]
-                pub enum #ident { #( #members(#members), )* }
-                impl From<#ident> for Credential {
-                    fn from(value: #ident) -> Self {
-                        match value { #( #ident::#members(inner) => inner.into(), )* }
-                    }
-                }
-            });
-        }
-        let first = variants.first().cloned();
-        let probe = first.map(|first| {
-            quote! {
-                impl crate::runtime::Probe for Credential {
-                    fn probe() -> Self { Credential::#first(String::new()) }
-                }
-            }
-        });
-        Ok(quote! {
-            /// The credential a request presented, by the security scheme that accepted it.
-            ///
-            /// `Debug` never prints the secret.
-            #[derive(Clone, PartialEq, Eq)]
-            pub enum Credential { #( #variants(String), )* }
-            impl Credential {
-                /// The name of the security scheme in the spec.
-                pub fn scheme(&self) -> &'static str {
-                    match self { #( Credential::#variants(_) => #names, )* }
-                }
-                /// The presented secret (token or key).
-                pub fn secret(&self) -> &str {
-                    match self { #( Credential::#variants(secret) => secret, )* }
-                }
-            }
-            impl std::fmt::Debug for Credential {
-                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                    write!(f, "Credential::{}(<redacted>)", self.scheme())
-                }
-            }
-            #probe
-            #( #items )*
-        })
     }
 
     fn params(&self, op: &Op) -> Result<Vec<Param>, Error> {
@@ -457,33 +149,44 @@ impl<'a> Gen<'a> {
         for p in &op.op.parameters {
             let ReferenceOr::Item(p) = p else { continue };
             let data = p.parameter_data_ref();
-            let is_path = matches!(p, Parameter::Path { .. });
+            let location = match p {
+                Parameter::Path { .. } => ParamIn::Path,
+                Parameter::Query { .. } => ParamIn::Query,
+                Parameter::Header { .. } => ParamIn::Header,
+                Parameter::Cookie { .. } => continue,
+            };
             let ParameterSchemaOrContent::Schema(schema) = &data.format else {
                 continue;
             };
             let (t, _) = self.ty(schema, true);
-            let ty = if is_path || data.required {
+            let ty = if location == ParamIn::Path || data.required {
                 t
             } else {
                 quote! { Option<#t> }
             };
             let name = data.name.clone();
-            if RESERVED_ARGS.contains(&snake(&name).as_str()) {
+            // Header names are case-insensitive and often mixed-case (`DPoP` -> `dpop`).
+            let ident = match location {
+                ParamIn::Header => snake(&name.to_ascii_lowercase()),
+                ParamIn::Path | ParamIn::Query => snake(&name),
+            };
+            if RESERVED_ARGS.contains(&ident.as_str()) {
                 return Err(Error::Generate(format!(
                     "{}: parameter name {name:?} is reserved",
                     op.id
                 )));
             }
             params.push(Param {
-                ident: snake_ident(&name),
+                ident: format_ident!("{}", ident),
                 name,
                 ty,
-                is_path,
+                location,
             });
         }
-        // Path parameters first, in template order; then query parameters in spec order.
+        // Path parameters first, in template order; then query and header parameters in spec
+        // order.
         params.sort_by_key(|p| {
-            if p.is_path {
+            if p.location == ParamIn::Path {
                 path_order
                     .iter()
                     .position(|n| *n == p.name)
@@ -495,59 +198,34 @@ impl<'a> Gen<'a> {
         Ok(params)
     }
 
-    /// The component name of the operation's JSON request body.
-    fn body_schema(&self, op: &Op) -> Option<String> {
+    /// The media type and content of the operation's request body (JSON or form).
+    fn body_content<'o>(&self, op: &Op<'o>) -> Option<(&'o str, &'o openapiv3::MediaType)> {
         let ReferenceOr::Item(body) = op.op.request_body.as_ref()? else {
             return None;
         };
-        match body.content.get("application/json")?.schema.as_ref()? {
+        body.content
+            .iter()
+            .find(|(media, _)| *media == JSON || *media == FORM)
+            .map(|(media, content)| (media.as_str(), content))
+    }
+
+    /// The component name of the operation's request body.
+    fn body_schema(&self, op: &Op) -> Option<String> {
+        match self.body_content(op)?.1.schema.as_ref()? {
             ReferenceOr::Reference { reference } => Some(ref_name(reference).to_string()),
             ReferenceOr::Item(_) => None,
         }
     }
 
     fn body(&self, op: &Op) -> Option<Body> {
-        let ReferenceOr::Item(body) = op.op.request_body.as_ref()? else {
-            return None;
-        };
-        let content = body.content.get("application/json")?;
+        let (media, content) = self.body_content(op)?;
         let schema = content.schema.as_ref()?;
+        let required = matches!(&op.op.request_body, Some(ReferenceOr::Item(b)) if b.required);
         Some(Body {
             ty: self.ty(schema, true).0,
-            required: body.required,
+            required,
+            is_form: media == FORM,
         })
-    }
-
-    fn response_enum(&self, op: &Op) -> TokenStream {
-        let ident = response_ident(op.id);
-        let mut variants = Vec::new();
-        for (status, response) in &op.op.responses.responses {
-            let (StatusCode::Code(code), ReferenceOr::Item(response)) = (status, response) else {
-                continue;
-            };
-            let variant = format_ident!("{}", status_variant(*code));
-            let code = Literal::u16_unsuffixed(*code);
-            let docs = doc(Some(response.description.as_str()));
-            let payload = response.content.iter().next().map(|(media, content)| {
-                if media == "text/plain" {
-                    quote! { (poem_openapi::payload::PlainText<String>) }
-                } else {
-                    let t = content
-                        .schema
-                        .as_ref()
-                        .map(|s| self.ty(s, true).0)
-                        .unwrap_or_else(|| quote! { serde_json::Value });
-                    quote! { (poem_openapi::payload::Json<#t>) }
-                }
-            });
-            variants.push(quote! { #docs #[oai(status = #code)] #variant #payload, });
-        }
-        let docs = format!(" Every documented response of `{}`.", op.id);
-        quote! {
-            #[doc = #docs]
-            #[derive(Debug, poem_openapi::ApiResponse)]
-            pub enum #ident { #( #variants )* }
-        }
     }
 
     fn tags(&self) -> Vec<(String, Option<String>)> {
@@ -632,7 +310,11 @@ impl<'a> Gen<'a> {
         let name = snake_ident(op.id);
         let docs = op_docs(op);
         let resp = response_ident(op.id);
-        let credential = (!op.security.is_empty()).then(|| quote! { credential: Credential, });
+        let credential = match (op.security.is_empty(), op.anonymous) {
+            (true, _) => None,
+            (false, false) => Some(quote! { credential: Credential, }),
+            (false, true) => Some(quote! { credential: Option<Credential>, }),
+        };
         let params = self.params(op)?;
         let args = params.iter().map(|p| {
             let (ident, ty) = (&p.ident, &p.ty);
@@ -670,22 +352,20 @@ impl<'a> Gen<'a> {
             let tag = format!("Tag::{}", tag_trait(op.tag));
             let trait_ident = format_ident!("{}", tag_trait(op.tag));
             let resp = response_ident(op.id);
-            let (auth_arg, auth_pass) = if op.security.is_empty() {
-                (quote! {}, quote! {})
-            } else {
-                let scheme = format_ident!("{}", op.security.join("Or"));
-                (
+            let (auth_arg, auth_pass) = match security::scheme_type(op) {
+                None => (quote! {}, quote! {}),
+                Some(scheme) => (
                     quote! { credential: security::#scheme, },
                     quote! { credential.into(), },
-                )
+                ),
             };
             let params = self.params(op)?;
             let args = params.iter().map(|p| {
                 let (ident, ty, pname) = (&p.ident, &p.ty, &p.name);
-                let wrapper = if p.is_path {
-                    quote! { Path }
-                } else {
-                    quote! { Query }
+                let wrapper = match p.location {
+                    ParamIn::Path => quote! { Path },
+                    ParamIn::Query => quote! { Query },
+                    ParamIn::Header => quote! { Header },
                 };
                 quote! { #[oai(name = #pname)] #ident: poem_openapi::param::#wrapper<#ty>, }
             });
@@ -693,20 +373,22 @@ impl<'a> Gen<'a> {
                 let ident = &p.ident;
                 quote! { #ident.0, }
             });
-            let (body_arg, body_pass) = match self.body(op) {
-                Some(Body { ty, required: true }) => (
-                    quote! { body: poem_openapi::payload::Json<#ty>, },
-                    quote! { body.0, },
-                ),
-                Some(Body {
-                    ty,
-                    required: false,
-                }) => (
-                    quote! { body: crate::runtime::OptionalJson<#ty>, },
-                    quote! { body.0, },
-                ),
-                None => (quote! {}, quote! {}),
-            };
+            let body_arg = self.body(op).map(
+                |Body {
+                     ty,
+                     required,
+                     is_form,
+                 }| {
+                    let extractor = match (is_form, required) {
+                        (false, true) => quote! { poem_openapi::payload::Json },
+                        (false, false) => quote! { crate::runtime::OptionalJson },
+                        (true, true) => quote! { crate::runtime::Form },
+                        (true, false) => quote! { crate::runtime::OptionalForm },
+                    };
+                    quote! { body: #extractor<#ty>, }
+                },
+            );
+            let body_pass = body_arg.is_some().then(|| quote! { body.0, });
             handlers.push(quote! {
                 #docs
                 #[oai(path = #path, method = #method, operation_id = #id, tag = #tag)]
@@ -737,14 +419,6 @@ impl<'a> Gen<'a> {
             #[poem_openapi::OpenApi]
             impl<S: operations::Service> Api<S> { #( #handlers )* }
         })
-    }
-
-    fn responses_file(&self) -> TokenStream {
-        let enums = self.ops.iter().map(|op| self.response_enum(op));
-        quote! {
-            use super::types;
-            #( #enums )*
-        }
     }
 
     fn probe_file(&self) -> Result<TokenStream, Error> {
@@ -787,33 +461,6 @@ impl<'a> Gen<'a> {
                 out
             }
         })
-    }
-}
-
-fn collect_refs(schema: &ReferenceOr<Schema>, out: &mut Vec<String>) {
-    match schema {
-        ReferenceOr::Reference { reference } => out.push(ref_name(reference).to_string()),
-        ReferenceOr::Item(schema) => match &schema.schema_kind {
-            SchemaKind::Type(Type::Array(a)) => {
-                if let Some(items) = &a.items {
-                    collect_refs(&items.clone().unbox(), out);
-                }
-            }
-            SchemaKind::Type(Type::Object(o)) => {
-                for prop in o.properties.values() {
-                    collect_refs(&prop.clone().unbox(), out);
-                }
-                if let Some(AdditionalProperties::Schema(extra)) = &o.additional_properties {
-                    collect_refs(extra, out);
-                }
-            }
-            SchemaKind::AllOf { all_of } => {
-                for s in all_of {
-                    collect_refs(s, out);
-                }
-            }
-            _ => {}
-        },
     }
 }
 
