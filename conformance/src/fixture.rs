@@ -167,11 +167,7 @@ impl Fixture {
         };
         let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
         let fixture: Fixture = serde_yaml::from_str(&text).map_err(|e| fail(e.to_string()))?;
-        let dir = path
-            .parent()
-            .and_then(Path::file_name)
-            .and_then(|d| d.to_str())
-            .unwrap_or_default();
+        let dir = profile_of(path);
         if fixture.profile != dir {
             return Err(fail(format!(
                 "profile {:?} but the file is under {dir:?}",
@@ -190,44 +186,61 @@ impl Fixture {
     /// Every `*.yaml` under `root/<profile>/`, sorted by profile and name; only `profiles`
     /// when not empty.
     pub fn load_all(root: &Path, profiles: &[String]) -> Result<Vec<Fixture>, LoadError> {
-        let mut files = Vec::new();
-        let read = |dir: &Path| {
-            std::fs::read_dir(dir).map_err(|e| LoadError {
-                path: dir.to_path_buf(),
-                message: e.to_string(),
-            })
-        };
-        for entry in read(root)? {
-            let dir = entry
-                .map_err(|e| LoadError {
-                    path: root.to_path_buf(),
-                    message: e.to_string(),
-                })?
-                .path();
-            let profile = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-            if !dir.is_dir() || (!profiles.is_empty() && !profiles.iter().any(|p| p == profile)) {
-                continue;
-            }
-            for file in read(&dir)? {
-                let file = file
-                    .map_err(|e| LoadError {
-                        path: dir.clone(),
-                        message: e.to_string(),
-                    })?
-                    .path();
-                if file.extension().is_some_and(|e| e == "yaml") {
-                    files.push(file);
-                }
-            }
-        }
-        files.sort();
-        files.iter().map(|f| Fixture::load(f)).collect()
+        yaml_files(root, profiles)?
+            .iter()
+            .map(|f| Fixture::load(f))
+            .collect()
     }
 
-    /// The fixture as YAML, as the recorder writes it.
+    /// The fixture as YAML (serde_yaml's layout; the recorder writes its own, see
+    /// [`crate::yaml`]).
     pub fn to_yaml(&self) -> String {
         serde_yaml::to_string(self).unwrap_or_default()
     }
+}
+
+/// The profile of a file: the name of the directory it is in.
+pub(crate) fn profile_of(path: &Path) -> &str {
+    path.parent()
+        .and_then(Path::file_name)
+        .and_then(|d| d.to_str())
+        .unwrap_or_default()
+}
+
+/// Every `*.yaml` under `root/<profile>/`, sorted; only `profiles` when not empty.
+pub(crate) fn yaml_files(root: &Path, profiles: &[String]) -> Result<Vec<PathBuf>, LoadError> {
+    let read = |dir: &Path| {
+        std::fs::read_dir(dir).map_err(|e| LoadError {
+            path: dir.to_path_buf(),
+            message: e.to_string(),
+        })
+    };
+    let mut files = Vec::new();
+    for entry in read(root)? {
+        let dir = entry
+            .map_err(|e| LoadError {
+                path: root.to_path_buf(),
+                message: e.to_string(),
+            })?
+            .path();
+        let profile = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        if !dir.is_dir() || (!profiles.is_empty() && !profiles.iter().any(|p| p == profile)) {
+            continue;
+        }
+        for file in read(&dir)? {
+            let file = file
+                .map_err(|e| LoadError {
+                    path: dir.clone(),
+                    message: e.to_string(),
+                })?
+                .path();
+            if file.extension().is_some_and(|e| e == "yaml") {
+                files.push(file);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
 }
 
 #[cfg(test)]

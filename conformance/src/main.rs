@@ -1,4 +1,5 @@
-//! `plystra-conformance`: run the contract fixtures against a server, or print their coverage.
+//! `plystra-conformance`: run the contract fixtures against a server, record them from the
+//! scenarios against a reference server, or print their coverage.
 
 use std::io::{IsTerminal as _, Write as _};
 use std::path::PathBuf;
@@ -6,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use plystra_conformance::coverage::{Coverage, operations};
-use plystra_conformance::{Admin, Fixture, Target, report, runner};
+use plystra_conformance::{Admin, Fixture, Scenario, Target, record, report, runner};
 
 #[derive(Parser)]
 #[command(name = "plystra-conformance", about = "Plystra Core contract fixtures")]
@@ -19,19 +20,8 @@ struct Cli {
 enum Command {
     /// Run the fixtures against a server; exits 1 when a case fails.
     Run {
-        /// The server's root URL (e.g. http://127.0.0.1:8080).
-        #[arg(long)]
-        base_url: String,
-        /// An API key the runner manages state with (instance level, `*`).
-        #[arg(
-            long,
-            env = "PLYSTRA_CONFORMANCE_API_KEY",
-            conflicts_with = "bootstrap"
-        )]
-        api_key: Option<String>,
-        /// `email:password` of an instance super admin to log in as.
-        #[arg(long, env = "PLYSTRA_CONFORMANCE_BOOTSTRAP")]
-        bootstrap: Option<String>,
+        #[command(flatten)]
+        server: ServerArgs,
         /// Only these profiles (repeatable).
         #[arg(long = "profile")]
         profiles: Vec<String>,
@@ -45,6 +35,27 @@ enum Command {
         #[arg(long)]
         json: Option<PathBuf>,
     },
+    /// Record the fixtures from the scenarios against a reference server (or, with --check,
+    /// fail when a committed fixture differs from its recording).
+    Record {
+        #[command(flatten)]
+        server: ServerArgs,
+        /// Only these profiles (repeatable).
+        #[arg(long = "profile")]
+        profiles: Vec<String>,
+        /// Only these scenarios, by name or profile/name (repeatable).
+        #[arg(long = "scenario")]
+        scenarios: Vec<String>,
+        /// Where the scenarios are.
+        #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"))]
+        scenarios_dir: PathBuf,
+        /// Where the fixtures are written.
+        #[arg(long, default_value = default_fixtures())]
+        out: PathBuf,
+        /// Write nothing; exit 1 when a committed fixture differs from its recording.
+        #[arg(long)]
+        check: bool,
+    },
     /// Print which operations and error classes the fixtures cover.
     Coverage {
         /// Where the fixtures are.
@@ -56,6 +67,39 @@ enum Command {
     },
 }
 
+/// The server to talk to and the credential to manage it with.
+#[derive(clap::Args)]
+struct ServerArgs {
+    /// The server's root URL (e.g. http://127.0.0.1:8080).
+    #[arg(long)]
+    base_url: String,
+    /// An API key to manage state with (instance level, `*`).
+    #[arg(
+        long,
+        env = "PLYSTRA_CONFORMANCE_API_KEY",
+        conflicts_with = "bootstrap"
+    )]
+    api_key: Option<String>,
+    /// `email:password` of an instance super admin to log in as.
+    #[arg(long, env = "PLYSTRA_CONFORMANCE_BOOTSTRAP")]
+    bootstrap: Option<String>,
+}
+
+impl ServerArgs {
+    async fn target(self) -> Result<Target, String> {
+        let admin = match (self.api_key, self.bootstrap) {
+            (Some(key), _) => Admin::ApiKey(key),
+            (None, Some(login)) => Admin::Bearer(
+                log_in(&self.base_url, &login)
+                    .await
+                    .map_err(|e| format!("--bootstrap: {e}"))?,
+            ),
+            (None, None) => return Err("pass --api-key or --bootstrap email:password".into()),
+        };
+        Target::new(&self.base_url, admin)
+    }
+}
+
 const fn default_fixtures() -> &'static str {
     concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures")
 }
@@ -64,27 +108,17 @@ const fn default_fixtures() -> &'static str {
 async fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Run {
-            base_url,
-            api_key,
-            bootstrap,
+            server,
             profiles,
             fixtures,
             junit,
             json,
         } => {
-            let admin = match (api_key, bootstrap) {
-                (Some(key), _) => Admin::ApiKey(key),
-                (None, Some(login)) => match log_in(&base_url, &login).await {
-                    Ok(token) => Admin::Bearer(token),
-                    Err(e) => return fail(&format!("--bootstrap: {e}")),
-                },
-                (None, None) => return fail("pass --api-key or --bootstrap email:password"),
-            };
             let fixtures = match Fixture::load_all(&fixtures, &profiles) {
                 Ok(f) => f,
                 Err(e) => return fail(&e.to_string()),
             };
-            let target = match Target::new(&base_url, admin) {
+            let target = match server.target().await {
                 Ok(t) => t,
                 Err(e) => return fail(&e),
             };
@@ -140,6 +174,41 @@ async fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         }
+        Command::Record {
+            server,
+            profiles,
+            scenarios,
+            scenarios_dir,
+            out,
+            check,
+        } => {
+            let mut selected = match Scenario::load_all(&scenarios_dir, &profiles) {
+                Ok(s) => s,
+                Err(e) => return fail(&e.to_string()),
+            };
+            if !scenarios.is_empty() {
+                selected.retain(|s| {
+                    let full = format!("{}/{}", s.profile, s.name);
+                    scenarios.iter().any(|n| *n == s.name || *n == full)
+                });
+                if selected.len() < scenarios.len() {
+                    return fail("a --scenario names no scenario (or more than one)");
+                }
+            }
+            let target = match server.target().await {
+                Ok(t) => t,
+                Err(e) => return fail(&e),
+            };
+            record_all(
+                &target,
+                &selected,
+                &out,
+                check,
+                scenarios.is_empty(),
+                &profiles,
+            )
+            .await
+        }
         Command::Coverage { fixtures, spec } => {
             let spec = match std::fs::read_to_string(&spec) {
                 Ok(s) => s,
@@ -153,6 +222,110 @@ async fn main() -> ExitCode {
             print!("{}", Coverage::of(&ops, &fixtures).render());
             ExitCode::SUCCESS
         }
+    }
+}
+
+/// Records `scenarios`; writes the changed fixtures, or with `check` compares them. `complete`:
+/// every scenario of the selected profiles was recorded, so committed fixtures without one are
+/// reported.
+async fn record_all(
+    target: &Target,
+    scenarios: &[Scenario],
+    out: &std::path::Path,
+    check: bool,
+    complete: bool,
+    profiles: &[String],
+) -> ExitCode {
+    let vars = target.vars(&runner::run_id());
+    let mut recorded = Vec::with_capacity(scenarios.len());
+    let mut failed = Vec::new();
+    for scenario in scenarios {
+        let case = format!("{}/{}", scenario.profile, scenario.name);
+        let text = match record::record(target, scenario, &vars).await {
+            Ok(fixture) => record::render(&fixture),
+            Err(failure) => {
+                println!("FAIL {case}");
+                println!("    at {} ({})", failure.step, failure.request);
+                if let Some(error) = &failure.error {
+                    println!("      {error}");
+                }
+                for mismatch in &failure.mismatches {
+                    println!("      {mismatch}");
+                }
+                failed.push(scenario.fixture_path());
+                continue;
+            }
+        };
+        match text {
+            Ok(text) => recorded.push((scenario.fixture_path(), text)),
+            Err(e) => {
+                println!("FAIL {case}\n      {e}");
+                failed.push(scenario.fixture_path());
+            }
+        }
+    }
+    let scope: Vec<String> = if !complete {
+        Vec::new()
+    } else if profiles.is_empty() {
+        let mut all: Vec<String> = scenarios.iter().map(|s| s.profile.clone()).collect();
+        all.dedup();
+        all
+    } else {
+        profiles.to_vec()
+    };
+    let mut drift = record::compare(out, &recorded, &scope);
+    // A scenario that failed to record says nothing about its committed fixture.
+    drift.retain(|d| !matches!(d, record::Drift::Unrecorded { path } if failed.contains(path)));
+    let failed = failed.len();
+    if check {
+        for d in &drift {
+            println!("DIFF {d}");
+        }
+        println!(
+            "{} recorded, {} differ from {}, {failed} failed",
+            recorded.len(),
+            drift.len(),
+            out.display()
+        );
+        return if failed == 0 && drift.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        };
+    }
+    let mut written = 0;
+    for d in &drift {
+        match d {
+            record::Drift::Changed { path, .. } | record::Drift::Missing { path } => {
+                let Some((_, text)) = recorded.iter().find(|(p, _)| p == path) else {
+                    continue;
+                };
+                let file = out.join(path);
+                if let Some(dir) = file.parent()
+                    && let Err(e) = std::fs::create_dir_all(dir)
+                {
+                    return fail(&format!("{}: {e}", dir.display()));
+                }
+                if let Err(e) = std::fs::write(&file, text) {
+                    return fail(&format!("{}: {e}", file.display()));
+                }
+                println!("WROTE {}", path.display());
+                written += 1;
+            }
+            record::Drift::Unrecorded { path } => {
+                println!("NOTE {} has no scenario (left as it is)", path.display());
+            }
+        }
+    }
+    println!(
+        "{} recorded, {written} written, {} unchanged, {failed} failed",
+        recorded.len(),
+        recorded.len() - written
+    );
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }
 

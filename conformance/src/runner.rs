@@ -2,12 +2,13 @@
 //! credential attached), compares status, headers and body, and remembers captures for the
 //! steps after.
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::fixture::{Exchange, Fixture, Request};
+use crate::fixture::{Exchange, Fixture, Request, Response};
 use crate::matcher::{Mismatch, compare};
 use crate::vars::{Vars, as_text, lookup};
 
@@ -65,10 +66,84 @@ fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
 
 /// A response as received.
 #[derive(Debug)]
-struct Received {
-    status: u16,
-    headers: reqwest::header::HeaderMap,
-    body: Option<Value>,
+pub struct Received {
+    /// The status code.
+    pub status: u16,
+    /// The headers.
+    pub headers: reqwest::header::HeaderMap,
+    /// The body: JSON when it parses, else its text; `None` when empty.
+    pub body: Option<Value>,
+}
+
+impl Received {
+    /// Every difference of the headers and body from `expected` (the status is the caller's),
+    /// with `vars` filled in first.
+    pub fn differences(&self, expected: &Response, vars: &Vars) -> Result<Vec<Mismatch>, String> {
+        let mut mismatches = Vec::new();
+        for (name, value) in &expected.headers {
+            let want = vars.substitute(value)?;
+            let got = self
+                .headers
+                .get(name.as_str())
+                .and_then(|v| v.to_str().ok())
+                .map(|v| Value::String(v.to_string()));
+            for mut m in compare(&want, got.as_ref()) {
+                m.path = format!("header.{name}");
+                mismatches.push(m);
+            }
+        }
+        if let Some(body) = &expected.body {
+            let want = vars.substitute(body)?;
+            mismatches.extend(compare(&want, self.body.as_ref()));
+        }
+        Ok(mismatches)
+    }
+
+    /// Stores the values `capture` names (`name: body.data.id`, `name: header.x-…`) in `vars`.
+    pub fn capture(
+        &self,
+        capture: &BTreeMap<String, String>,
+        vars: &mut Vars,
+    ) -> Result<(), String> {
+        for (name, source) in capture {
+            let value = match source.split_once('.') {
+                Some(("body", path)) => self
+                    .body
+                    .as_ref()
+                    .and_then(|b| lookup(b, path))
+                    .map(as_text),
+                Some(("header", header)) => self
+                    .headers
+                    .get(header)
+                    .and_then(|v| v.to_str().ok())
+                    .map(String::from),
+                _ => None,
+            };
+            let value = value.ok_or_else(|| format!("nothing to capture at {source}"))?;
+            vars.set(name.clone(), value);
+        }
+        Ok(())
+    }
+}
+
+impl Failure {
+    /// A step that did not get as far as comparing.
+    pub fn error(step: &str, request: &str, error: String) -> Failure {
+        Failure {
+            step: step.to_string(),
+            request: request.to_string(),
+            error: Some(error),
+            mismatches: Vec::new(),
+        }
+    }
+}
+
+/// `METHOD path` of `request` as sent (the path as written when it cannot be filled in).
+pub fn shown(request: &Request, vars: &Vars) -> String {
+    let path = vars
+        .substitute_str(&request.path)
+        .unwrap_or_else(|_| request.path.clone());
+    format!("{} {path}", request.method)
 }
 
 impl Target {
@@ -102,23 +177,14 @@ impl Target {
     pub async fn run(&self, fixture: &Fixture, vars: &Vars) -> CaseResult {
         let started = Instant::now();
         let mut vars = vars.clone();
-        let steps = fixture
-            .setup
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (format!("setup[{i}]"), e, true))
-            .chain(
-                fixture
-                    .exchanges
-                    .iter()
-                    .enumerate()
-                    .map(|(i, e)| (format!("exchange[{i}]"), e, false)),
-            );
-        let mut failure = None;
-        for (step, exchange, status_only) in steps {
-            if let Err(f) = self.step(&step, exchange, status_only, &mut vars).await {
-                failure = Some(f);
-                break;
+        let mut failure = self.set_up(&fixture.setup, &mut vars).await.err();
+        if failure.is_none() {
+            for (i, exchange) in fixture.exchanges.iter().enumerate() {
+                let step = format!("exchange[{i}]");
+                if let Err(f) = self.step(&step, exchange, false, &mut vars).await {
+                    failure = Some(f);
+                    break;
+                }
             }
         }
         CaseResult {
@@ -130,6 +196,16 @@ impl Target {
         }
     }
 
+    /// Runs the setup steps of a case, checking only their status, and keeps their captures
+    /// in `vars`.
+    pub async fn set_up(&self, setup: &[Exchange], vars: &mut Vars) -> Result<(), Failure> {
+        for (i, exchange) in setup.iter().enumerate() {
+            self.step(&format!("setup[{i}]"), exchange, true, vars)
+                .await?;
+        }
+        Ok(())
+    }
+
     async fn step(
         &self,
         step: &str,
@@ -138,20 +214,9 @@ impl Target {
         vars: &mut Vars,
     ) -> Result<(), Failure> {
         let request = &exchange.request;
-        let fail = |shown: String, error: String| Failure {
-            step: step.to_string(),
-            request: shown,
-            error: Some(error),
-            mismatches: Vec::new(),
-        };
-        let path = vars
-            .substitute_str(&request.path)
-            .map_err(|e| fail(request.path.clone(), e))?;
-        let shown = format!("{} {path}", request.method);
-        let received = self
-            .send(request, &path, vars)
-            .await
-            .map_err(|e| fail(shown.clone(), e))?;
+        let shown = shown(request, vars);
+        let fail = |error: String| Failure::error(step, &shown, error);
+        let received = self.send(request, vars).await.map_err(fail)?;
         let expected = &exchange.response;
         let mut mismatches = Vec::new();
         if received.status != expected.status {
@@ -162,22 +227,7 @@ impl Target {
             });
         }
         if !status_only {
-            for (name, value) in &expected.headers {
-                let want = vars.substitute(value).map_err(|e| fail(shown.clone(), e))?;
-                let got = received
-                    .headers
-                    .get(name.as_str())
-                    .and_then(|v| v.to_str().ok())
-                    .map(|v| Value::String(v.to_string()));
-                for mut m in compare(&want, got.as_ref()) {
-                    m.path = format!("header.{name}");
-                    mismatches.push(m);
-                }
-            }
-            if let Some(body) = &expected.body {
-                let want = vars.substitute(body).map_err(|e| fail(shown.clone(), e))?;
-                mismatches.extend(compare(&want, received.body.as_ref()));
-            }
+            mismatches.extend(received.differences(expected, vars).map_err(fail)?);
         }
         if !mismatches.is_empty() {
             return Err(Failure {
@@ -187,28 +237,12 @@ impl Target {
                 mismatches,
             });
         }
-        for (name, source) in &exchange.capture {
-            let value = match source.split_once('.') {
-                Some(("body", path)) => received
-                    .body
-                    .as_ref()
-                    .and_then(|b| lookup(b, path))
-                    .map(as_text),
-                Some(("header", header)) => received
-                    .headers
-                    .get(header)
-                    .and_then(|v| v.to_str().ok())
-                    .map(String::from),
-                _ => None,
-            };
-            let value = value
-                .ok_or_else(|| fail(shown.clone(), format!("nothing to capture at {source}")))?;
-            vars.set(name.clone(), value);
-        }
-        Ok(())
+        received.capture(&exchange.capture, vars).map_err(fail)
     }
 
-    async fn send(&self, request: &Request, path: &str, vars: &Vars) -> Result<Received, String> {
+    /// Sends `request` with `vars` filled in and the credential it names attached.
+    pub async fn send(&self, request: &Request, vars: &Vars) -> Result<Received, String> {
+        let path = vars.substitute_str(&request.path)?;
         let method = reqwest::Method::from_bytes(request.method.as_bytes())
             .map_err(|e| format!("method {}: {e}", request.method))?;
         let mut builder = self
@@ -248,10 +282,10 @@ impl Target {
                 .header("content-type", raw.content_type.as_str())
                 .body(vars.substitute_str(&raw.text)?.repeat(raw.repeat));
         }
-        let response = builder.send().await.map_err(|e| e.to_string())?;
+        let response = builder.send().await.map_err(|e| chain(&e))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let bytes = response.bytes().await.map_err(|e| e.to_string())?;
+        let bytes = response.bytes().await.map_err(|e| chain(&e))?;
         let body =
             if bytes.is_empty() {
                 None
@@ -266,6 +300,18 @@ impl Target {
             body,
         })
     }
+}
+
+/// An error and its causes (`error sending request: connection closed …`).
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 /// A unique run id: 8 hex digits from the clock, so names a run creates do not collide with an

@@ -28,6 +28,11 @@ impl Vars {
         self.values.get(name).map(String::as_str)
     }
 
+    /// Every variable, by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.values.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
     /// `text` with every `${name}` replaced; an unknown name is an error naming it.
     pub fn substitute_str(&self, text: &str) -> Result<String, String> {
         let mut out = String::with_capacity(text.len());

@@ -1,7 +1,11 @@
 //! Every fixture against the reference server started in-process (SQLite, and PostgreSQL when
 //! `PLYSTRA_TEST_POSTGRES_URL` is set), twice with different run ids: the suite prepares its
-//! own state and can run again against the same server.
+//! own state and can run again against the same server. `record` (in `live/record.rs`, so that
+//! this stays one test binary) records every scenario and compares with the fixtures.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "live/record.rs"]
+mod record;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -81,13 +85,17 @@ async fn every_fixture_passes_on_sqlite() {
 
 #[tokio::test]
 async fn every_fixture_passes_on_postgres() {
-    let Some(url) = std::env::var("PLYSTRA_TEST_POSTGRES_URL")
+    if let Some(store) = postgres_store().await {
+        run_everything(store).await;
+    }
+}
+
+/// A migrated store on `PLYSTRA_TEST_POSTGRES_URL`, in a schema of its own so that this test
+/// does not see other tests' rows; `None` when the variable is not set.
+async fn postgres_store() -> Option<Store> {
+    let url = std::env::var("PLYSTRA_TEST_POSTGRES_URL")
         .ok()
-        .filter(|u| !u.is_empty())
-    else {
-        return;
-    };
-    // A schema of its own, so this run does not see other tests' rows.
+        .filter(|u| !u.is_empty())?;
     let schema = format!("conformance_{}", plystra_conformance::runner::run_id());
     let admin = sqlx::PgPool::connect(&url).await.unwrap();
     sqlx::query(&format!("CREATE SCHEMA {schema}"))
@@ -100,7 +108,7 @@ async fn every_fixture_passes_on_postgres() {
         .await
         .unwrap();
     store.migrate().await.unwrap();
-    run_everything(store).await;
+    Some(store)
 }
 
 #[test]
