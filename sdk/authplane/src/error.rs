@@ -34,6 +34,9 @@ pub enum Error {
     /// The server answered with an OAuth error body (RFC 6749 §5.2).
     #[error("{0}")]
     OAuth(Box<OAuthError>),
+    /// The admin API answered an RFC 9457 problem (`type`, `title`, `status`, `detail`).
+    #[error("{0}")]
+    Problem(Box<Problem>),
     /// The server answered something that is neither the expected body nor an OAuth error.
     #[error("undecodable {status} response")]
     Decode {
@@ -84,6 +87,7 @@ impl Error {
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::OAuth(oauth) => Some(oauth.status),
+            Error::Problem(problem) => Some(problem.status),
             Error::Decode { status, .. } => Some(*status),
             Error::Transport(e) | Error::Timeout(e) => e.status().map(|s| s.as_u16()),
             Error::Shared(shared) => shared.status(),
@@ -112,10 +116,20 @@ impl Error {
                 cause: non_empty(wire.cause),
                 www_authenticate: challenge,
             })),
-            Ok(_) => Error::Decode {
-                status,
-                body: String::from_utf8_lossy(body).into_owned(),
-                source: None,
+            Ok(_) => match serde_json::from_slice::<WireProblem>(body) {
+                Ok(problem) if !problem.title.is_empty() || !problem.detail.is_empty() => {
+                    Error::Problem(Box::new(Problem {
+                        status,
+                        kind: problem.kind,
+                        title: problem.title,
+                        detail: problem.detail,
+                    }))
+                }
+                _ => Error::Decode {
+                    status,
+                    body: String::from_utf8_lossy(body).into_owned(),
+                    source: None,
+                },
             },
             Err(source) => Error::Decode {
                 status,
@@ -141,6 +155,41 @@ struct WireError {
     error_uri: Option<String>,
     consent_url: Option<String>,
     cause: Option<String>,
+}
+
+/// An RFC 9457 problem body, as the admin API's handlers answer errors.
+#[derive(Deserialize)]
+struct WireProblem {
+    #[serde(default, rename = "type")]
+    kind: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    detail: String,
+}
+
+/// A problem (RFC 9457) answered by the admin API: what went wrong with a provisioning call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Problem {
+    /// HTTP status of the response (the body's `status` is not trusted over it).
+    pub status: u16,
+    /// The problem type URI (`about:blank` when the server gives no more specific one).
+    pub kind: String,
+    /// Short summary, the same for every occurrence of the type.
+    pub title: String,
+    /// What happened this time.
+    pub detail: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.status, self.title)?;
+        if !self.detail.is_empty() {
+            write!(f, ": {}", self.detail)?;
+        }
+        Ok(())
+    }
 }
 
 /// An OAuth error answered by the server.

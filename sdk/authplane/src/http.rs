@@ -13,13 +13,18 @@ use crate::Error;
 /// certificate verifier, a 30 s timeout, a 10 s connect timeout. Build one and pass it to every
 /// builder's `http_client` to share its connection pool.
 pub fn default_http_client() -> Result<reqwest::Client, Error> {
-    reqwest::Client::builder()
+    http_client_builder()?
+        .build()
+        .map_err(|e| Error::InvalidRequest(format!("HTTP client settings: {e}")))
+}
+
+/// The settings of [`default_http_client`], to add to (default headers, another timeout).
+pub(crate) fn http_client_builder() -> Result<reqwest::ClientBuilder, Error> {
+    Ok(reqwest::Client::builder()
         .user_agent(concat!("authplane-rust/", env!("CARGO_PKG_VERSION")))
         .tls_backend_preconfigured(tls_config()?)
         .timeout(Duration::from_secs(30))
-        .connect_timeout(Duration::from_secs(10))
-        .build()
-        .map_err(|e| Error::InvalidRequest(format!("HTTP client settings: {e}")))
+        .connect_timeout(Duration::from_secs(10)))
 }
 
 // The same choice as the plystra SDK: the ring provider keeps aws-lc's C build out of the

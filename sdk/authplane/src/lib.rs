@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+pub mod admin;
 pub mod clock;
 pub mod discovery;
 mod error;
@@ -12,7 +13,7 @@ pub mod validate;
 mod wire;
 
 pub use discovery::ServerMetadata;
-pub use error::{Error, OAuthError, OAuthErrorCode};
+pub use error::{Error, OAuthError, OAuthErrorCode, Problem};
 pub use http::default_http_client;
 pub use oauth::OAuthClient;
 pub use validate::{AccessClaims, ValidationError, Validator};

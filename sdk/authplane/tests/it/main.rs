@@ -2,6 +2,7 @@
 //! against tokens minted with locally generated keys. One binary; each file is a module.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
+mod admin;
 mod authorize;
 mod cache;
 mod discovery;
