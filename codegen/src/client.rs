@@ -1,6 +1,10 @@
 //! The SDK client: progenitor used as a library, plus what progenitor does not emit: each
 //! operation's security requirement, and (when configured) envelope and operation impls that
 //! let the hand-written SDK layer unwrap `{data, request_id, pagination}` for every operation.
+//! progenitor sees the client's view of the spec (`view`): configured exclusions removed and the
+//! error responses reduced to one type per operation.
+
+mod view;
 
 use openapiv3::{OpenAPI, ReferenceOr, Schema, SchemaKind, StatusCode, Type};
 use proc_macro2::TokenStream;
@@ -13,6 +17,8 @@ use crate::{Contract, EnvelopeNames, Error};
 /// convertible and report a missing required field from `send()`, so adding an optional parameter
 /// to the spec does not break callers.
 pub(crate) fn render(spec: &OpenAPI, contract: &Contract) -> Result<String, Error> {
+    let view = view::client_view(spec, contract)?;
+    let spec = &view;
     let mut settings = progenitor::GenerationSettings::default();
     settings
         .with_interface(progenitor::InterfaceStyle::Builder)
@@ -45,7 +51,8 @@ fn operations(spec: &OpenAPI) -> impl Iterator<Item = &openapiv3::Operation> {
 }
 
 /// `contract::security(operation_id)`: the schemes an operation accepts, as alternatives. A
-/// sorted table searched by bisection: it runs on every request.
+/// sorted table searched by bisection: it runs on every request. When some operation also
+/// accepts no credential (`{}` among its alternatives), `contract::is_anonymous_allowed` too.
 fn security_table(spec: &OpenAPI) -> TokenStream {
     let mut rows: Vec<(String, Vec<&str>)> = operations(spec)
         .map(|op| {
@@ -65,6 +72,27 @@ fn security_table(spec: &OpenAPI) -> TokenStream {
     let rows = rows
         .iter()
         .map(|(id, schemes)| quote! { (#id, &[ #( #schemes ),* ]), });
+    let mut anonymous: Vec<String> = operations(spec)
+        .filter(|op| {
+            let reqs = op.security.as_ref().or(spec.security.as_ref());
+            let reqs = reqs.map(Vec::as_slice).unwrap_or_default();
+            reqs.iter().any(|r| r.is_empty()) && reqs.iter().any(|r| !r.is_empty())
+        })
+        .map(|op| snake(op.operation_id.as_deref().unwrap_or_default()))
+        .collect();
+    anonymous.sort();
+    let anonymous = (!anonymous.is_empty()).then(|| {
+        quote! {
+            /// Operations that accept a credential but may also be called without one (their
+            /// security lists `{}`), sorted.
+            static ANONYMOUS: &[&str] = &[ #( #anonymous ),* ];
+
+            /// Whether the operation may be called without any of its security schemes.
+            pub fn is_anonymous_allowed(operation_id: &str) -> bool {
+                ANONYMOUS.binary_search(&operation_id).is_ok()
+            }
+        }
+    });
     quote! {
         /// Facts of the contract that progenitor does not carry.
         pub mod contract {
@@ -79,6 +107,7 @@ fn security_table(spec: &OpenAPI) -> TokenStream {
                     Err(_) => &[],
                 }
             }
+            #anonymous
         }
     }
 }

@@ -91,6 +91,13 @@ pub struct Contract {
     /// whose success is one (both traits live in the client crate's `envelope` module).
     #[serde(default)]
     pub envelope: Option<EnvelopeNames>,
+    /// Operations with one of these tags are left out of the client (browser pages, for
+    /// example); the server contract keeps every operation.
+    #[serde(default)]
+    pub client_exclude_tags: Vec<String>,
+    /// operationIds left out of the client, in addition to `client_exclude_tags`.
+    #[serde(default)]
+    pub client_exclude_operations: Vec<String>,
 }
 
 /// Property names of a success envelope `{data, request_id, pagination?}`.

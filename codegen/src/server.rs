@@ -1,21 +1,26 @@
 //! The server contract: poem-openapi types, one trait per tag, one response enum per operation,
 //! and the `#[OpenApi]` endpoint that hands every route to the traits.
 //!
-//! The output refers to a small hand-written runtime in the same crate (`crate::runtime`):
-//! `Operation`, `NotImplemented`, `OptionalJson` and `Probe`, none of which depend on the contract.
+//! The output refers to a small hand-written runtime that the generated crate re-exports as
+//! `crate::runtime` (the `openapi-runtime` crate): `Operation`, `NotImplemented`, `OptionalJson`,
+//! `Form`, `Probe`, none of which depend on the contract.
+
+mod responses;
+mod security;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use heck::ToUpperCamelCase;
 use openapiv3::{
     AdditionalProperties, OpenAPI, Operation, Parameter, ParameterSchemaOrContent, ReferenceOr,
-    Schema, SchemaKind, SecurityScheme, StatusCode, Type, VariantOrUnknownOrEmpty,
+    Schema, SchemaKind, Type, VariantOrUnknownOrEmpty,
 };
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::Error;
-use crate::names::{camel, camel_ident, poem_path, snake, snake_ident, status_variant};
+use crate::names::{camel, camel_ident, poem_path, snake, snake_ident};
+use crate::validate::{FORM, JSON};
 
 /// Parameter names that would clash with the arguments every method has.
 const RESERVED_ARGS: &[&str] = &["request", "credential", "body"];
@@ -29,18 +34,28 @@ struct Op<'a> {
     op: &'a Operation,
     /// Alternatives of the security requirement, each a single scheme; empty when public.
     security: Vec<String>,
+    /// The requirement also lists `{}`: the credential is optional.
+    anonymous: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ParamIn {
+    Path,
+    Query,
+    Header,
 }
 
 struct Param {
     name: String,
     ident: proc_macro2::Ident,
     ty: TokenStream,
-    is_path: bool,
+    location: ParamIn,
 }
 
 struct Body {
     ty: TokenStream,
     required: bool,
+    is_form: bool,
 }
 
 struct Gen<'a> {
@@ -93,21 +108,23 @@ impl<'a> Gen<'a> {
                 let method = method_name(method)
                     .ok_or_else(|| Error::Generate(format!("unsupported method {method}")))?;
                 let id = op.operation_id.as_deref().unwrap_or_default();
-                let security = match op.security.as_ref().or(spec.security.as_ref()) {
-                    None => Vec::new(),
-                    Some(reqs) => {
-                        let mut alternatives = Vec::new();
-                        for req in reqs {
-                            if req.len() > 1 {
-                                return Err(Error::Generate(format!(
-                                    "{id}: a security requirement combining several schemes is not supported"
-                                )));
-                            }
-                            alternatives.extend(req.keys().cloned());
-                        }
-                        alternatives
+                let mut security = Vec::new();
+                let mut anonymous = false;
+                for req in op
+                    .security
+                    .as_ref()
+                    .or(spec.security.as_ref())
+                    .into_iter()
+                    .flatten()
+                {
+                    if req.len() > 1 {
+                        return Err(Error::Generate(format!(
+                            "{id}: a security requirement combining several schemes is not supported"
+                        )));
                     }
-                };
+                    anonymous |= req.is_empty();
+                    security.extend(req.keys().cloned());
+                }
                 ops.push(Op {
                     index: ops.len(),
                     id,
@@ -115,6 +132,7 @@ impl<'a> Gen<'a> {
                     path,
                     tag: op.tags.first().map(String::as_str).unwrap_or("default"),
                     op,
+                    anonymous: anonymous && !security.is_empty(),
                     security,
                 });
             }
@@ -189,12 +207,16 @@ impl<'a> Gen<'a> {
         (ty, nullable)
     }
 
-    /// Names of the component schemas reachable from request bodies and parameters.
-    fn request_types(&self) -> BTreeSet<String> {
+    /// Names of the component schemas reachable from request bodies and parameters; with
+    /// `json_only`, from JSON bodies and parameters only (form bodies are left out).
+    fn request_types(&self, json_only: bool) -> BTreeSet<String> {
         let mut todo: Vec<String> = Vec::new();
         for op in &self.ops {
             if let Some(ReferenceOr::Item(body)) = &op.op.request_body {
-                for content in body.content.values() {
+                for (media, content) in &body.content {
+                    if json_only && media != JSON {
+                        continue;
+                    }
                     if let Some(ReferenceOr::Reference { reference }) = &content.schema {
                         todo.push(ref_name(reference).to_string());
                     }
@@ -221,8 +243,60 @@ impl<'a> Gen<'a> {
         seen
     }
 
+    /// Names of the component schemas used as form bodies.
+    fn form_types(&self) -> BTreeSet<String> {
+        self.ops
+            .iter()
+            .filter_map(|op| match &op.op.request_body {
+                Some(ReferenceOr::Item(body)) => body.content.get(FORM)?.schema.as_ref(),
+                _ => None,
+            })
+            .filter_map(|schema| match schema {
+                ReferenceOr::Reference { reference } => Some(ref_name(reference).to_string()),
+                ReferenceOr::Item(_) => None,
+            })
+            .collect()
+    }
+
+    /// How a form field's text becomes a value: the runtime's `FieldKind` and whether the
+    /// property is an array.
+    fn form_field(&self, schema: &ReferenceOr<Schema>) -> (proc_macro2::Ident, bool) {
+        let resolved = |schema: &ReferenceOr<Schema>| -> Option<Schema> {
+            match schema {
+                ReferenceOr::Item(s) => Some(s.clone()),
+                ReferenceOr::Reference { reference } => {
+                    match self.schemas.get(ref_name(reference))? {
+                        ReferenceOr::Item(s) => Some(s.clone()),
+                        ReferenceOr::Reference { .. } => None,
+                    }
+                }
+            }
+        };
+        let kind = |schema: Option<Schema>| {
+            let name = match schema.map(|s| s.schema_kind) {
+                Some(SchemaKind::Type(Type::Integer(_))) => "Integer",
+                Some(SchemaKind::Type(Type::Number(_))) => "Number",
+                Some(SchemaKind::Type(Type::Boolean(_))) => "Boolean",
+                _ => "String",
+            };
+            format_ident!("{}", name)
+        };
+        match resolved(schema) {
+            Some(Schema {
+                schema_kind: SchemaKind::Type(Type::Array(array)),
+                ..
+            }) => {
+                let item = array.items.map(|items| items.unbox());
+                (kind(item.as_ref().and_then(resolved)), true)
+            }
+            other => (kind(other), false),
+        }
+    }
+
     fn types_file(&self) -> TokenStream {
-        let request_types = self.request_types();
+        let request_types = self.request_types(false);
+        let json_request_types = self.request_types(true);
+        let form_types = self.form_types();
         let mut items = Vec::new();
         for (name, schema) in self.schemas {
             let ident = format_ident!("{}", name);
@@ -298,7 +372,28 @@ impl<'a> Gen<'a> {
                         fields.push(quote! { #pdoc #rename #skip pub #field: #t, });
                         field_idents.push(field);
                     }
-                    let deny = is_request.then(|| quote! { #[oai(deny_unknown_fields)] });
+                    // Form bodies ignore fields they do not know: HTML forms carry extra inputs,
+                    // and OAuth endpoints must ignore unrecognized parameters (RFC 6749 §3.2).
+                    let deny = json_request_types
+                        .contains(name)
+                        .then(|| quote! { #[oai(deny_unknown_fields)] });
+                    let form = form_types.contains(name).then(|| {
+                        let fields = o.properties.iter().map(|(prop, prop_schema)| {
+                            let (kind, is_list) = self.form_field(&prop_schema.clone().unbox());
+                            quote! {
+                                crate::runtime::FormField {
+                                    name: #prop,
+                                    kind: crate::runtime::FieldKind::#kind,
+                                    is_list: #is_list,
+                                },
+                            }
+                        });
+                        quote! {
+                            impl crate::runtime::FormFields for #ident {
+                                const FIELDS: &'static [crate::runtime::FormField] = &[ #( #fields )* ];
+                            }
+                        }
+                    });
                     let probe = is_request.then(|| {
                         quote! {
                             impl crate::runtime::Probe for #ident {
@@ -314,6 +409,7 @@ impl<'a> Gen<'a> {
                         #deny
                         pub struct #ident { #( #fields )* }
                         #probe
+                        #form
                     });
                 }
                 _ => {
@@ -330,122 +426,6 @@ impl<'a> Gen<'a> {
         quote! { #( #items )* }
     }
 
-    fn security_file(&self) -> Result<TokenStream, Error> {
-        let mut items = Vec::new();
-        let mut variants = Vec::new();
-        let mut names = Vec::new();
-        if let Some(components) = &self.spec.components {
-            for (name, scheme) in &components.security_schemes {
-                let ReferenceOr::Item(scheme) = scheme else {
-                    return Err(Error::Generate(format!(
-                        "security scheme {name}: $ref not supported"
-                    )));
-                };
-                let ident = format_ident!("{}", name);
-                let (attrs, inner, field, desc) = match scheme {
-                    SecurityScheme::HTTP {
-                        scheme,
-                        bearer_format,
-                        description,
-                        ..
-                    } if scheme.eq_ignore_ascii_case("bearer") => {
-                        let format = bearer_format
-                            .as_deref()
-                            .map(|f| quote! { , bearer_format = #f });
-                        (
-                            quote! { #[oai(rename = #name, ty = "bearer" #format)] },
-                            quote! { poem_openapi::auth::Bearer },
-                            quote! { token },
-                            description.as_deref(),
-                        )
-                    }
-                    SecurityScheme::APIKey {
-                        location: openapiv3::APIKeyLocation::Header,
-                        name: header,
-                        description,
-                        ..
-                    } => (
-                        quote! { #[oai(rename = #name, ty = "api_key", key_name = #header, key_in = "header")] },
-                        quote! { poem_openapi::auth::ApiKey },
-                        quote! { key },
-                        description.as_deref(),
-                    ),
-                    _ => {
-                        return Err(Error::Generate(format!(
-                            "security scheme {name}: only http bearer and header API keys are supported"
-                        )));
-                    }
-                };
-                let docs = doc(desc);
-                items.push(quote! {
-                    #docs
-                    #[derive(poem_openapi::SecurityScheme)]
-                    #attrs
-                    pub struct #ident(pub #inner);
-                    impl From<#ident> for Credential {
-                        fn from(value: #ident) -> Self { Credential::#ident(value.0.#field) }
-                    }
-                });
-                variants.push(ident);
-                names.push(name.clone());
-            }
-        }
-        // One enum per distinct list of alternatives (poem-openapi tries them in order).
-        let mut combos: BTreeSet<Vec<String>> = BTreeSet::new();
-        for op in &self.ops {
-            if op.security.len() > 1 {
-                combos.insert(op.security.clone());
-            }
-        }
-        for combo in combos {
-            let ident = format_ident!("{}", combo.join("Or"));
-            let members: Vec<_> = combo.iter().map(|s| format_ident!("{}", s)).collect();
-            let docs = format!(" Any one of: {}.", combo.join(", "));
-            items.push(quote! {
-                #[doc = #docs]
-                #[derive(poem_openapi::SecurityScheme)]
-                pub enum #ident { #( #members(#members), )* }
-                impl From<#ident> for Credential {
-                    fn from(value: #ident) -> Self {
-                        match value { #( #ident::#members(inner) => inner.into(), )* }
-                    }
-                }
-            });
-        }
-        let first = variants.first().cloned();
-        let probe = first.map(|first| {
-            quote! {
-                impl crate::runtime::Probe for Credential {
-                    fn probe() -> Self { Credential::#first(String::new()) }
-                }
-            }
-        });
-        Ok(quote! {
-            /// The credential a request presented, by the security scheme that accepted it.
-            ///
-            /// `Debug` never prints the secret.
-            #[derive(Clone, PartialEq, Eq)]
-            pub enum Credential { #( #variants(String), )* }
-            impl Credential {
-                /// The name of the security scheme in the spec.
-                pub fn scheme(&self) -> &'static str {
-                    match self { #( Credential::#variants(_) => #names, )* }
-                }
-                /// The presented secret (token or key).
-                pub fn secret(&self) -> &str {
-                    match self { #( Credential::#variants(secret) => secret, )* }
-                }
-            }
-            impl std::fmt::Debug for Credential {
-                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                    write!(f, "Credential::{}(<redacted>)", self.scheme())
-                }
-            }
-            #probe
-            #( #items )*
-        })
-    }
-
     fn params(&self, op: &Op) -> Result<Vec<Param>, Error> {
         let mut path_order: Vec<&str> = Vec::new();
         for seg in op.path.split('/') {
@@ -457,33 +437,44 @@ impl<'a> Gen<'a> {
         for p in &op.op.parameters {
             let ReferenceOr::Item(p) = p else { continue };
             let data = p.parameter_data_ref();
-            let is_path = matches!(p, Parameter::Path { .. });
+            let location = match p {
+                Parameter::Path { .. } => ParamIn::Path,
+                Parameter::Query { .. } => ParamIn::Query,
+                Parameter::Header { .. } => ParamIn::Header,
+                Parameter::Cookie { .. } => continue,
+            };
             let ParameterSchemaOrContent::Schema(schema) = &data.format else {
                 continue;
             };
             let (t, _) = self.ty(schema, true);
-            let ty = if is_path || data.required {
+            let ty = if location == ParamIn::Path || data.required {
                 t
             } else {
                 quote! { Option<#t> }
             };
             let name = data.name.clone();
-            if RESERVED_ARGS.contains(&snake(&name).as_str()) {
+            // Header names are case-insensitive and often mixed-case (`DPoP` -> `dpop`).
+            let ident = match location {
+                ParamIn::Header => snake(&name.to_ascii_lowercase()),
+                ParamIn::Path | ParamIn::Query => snake(&name),
+            };
+            if RESERVED_ARGS.contains(&ident.as_str()) {
                 return Err(Error::Generate(format!(
                     "{}: parameter name {name:?} is reserved",
                     op.id
                 )));
             }
             params.push(Param {
-                ident: snake_ident(&name),
+                ident: format_ident!("{}", ident),
                 name,
                 ty,
-                is_path,
+                location,
             });
         }
-        // Path parameters first, in template order; then query parameters in spec order.
+        // Path parameters first, in template order; then query and header parameters in spec
+        // order.
         params.sort_by_key(|p| {
-            if p.is_path {
+            if p.location == ParamIn::Path {
                 path_order
                     .iter()
                     .position(|n| *n == p.name)
@@ -495,59 +486,34 @@ impl<'a> Gen<'a> {
         Ok(params)
     }
 
-    /// The component name of the operation's JSON request body.
-    fn body_schema(&self, op: &Op) -> Option<String> {
+    /// The media type and content of the operation's request body (JSON or form).
+    fn body_content<'o>(&self, op: &Op<'o>) -> Option<(&'o str, &'o openapiv3::MediaType)> {
         let ReferenceOr::Item(body) = op.op.request_body.as_ref()? else {
             return None;
         };
-        match body.content.get("application/json")?.schema.as_ref()? {
+        body.content
+            .iter()
+            .find(|(media, _)| *media == JSON || *media == FORM)
+            .map(|(media, content)| (media.as_str(), content))
+    }
+
+    /// The component name of the operation's request body.
+    fn body_schema(&self, op: &Op) -> Option<String> {
+        match self.body_content(op)?.1.schema.as_ref()? {
             ReferenceOr::Reference { reference } => Some(ref_name(reference).to_string()),
             ReferenceOr::Item(_) => None,
         }
     }
 
     fn body(&self, op: &Op) -> Option<Body> {
-        let ReferenceOr::Item(body) = op.op.request_body.as_ref()? else {
-            return None;
-        };
-        let content = body.content.get("application/json")?;
+        let (media, content) = self.body_content(op)?;
         let schema = content.schema.as_ref()?;
+        let required = matches!(&op.op.request_body, Some(ReferenceOr::Item(b)) if b.required);
         Some(Body {
             ty: self.ty(schema, true).0,
-            required: body.required,
+            required,
+            is_form: media == FORM,
         })
-    }
-
-    fn response_enum(&self, op: &Op) -> TokenStream {
-        let ident = response_ident(op.id);
-        let mut variants = Vec::new();
-        for (status, response) in &op.op.responses.responses {
-            let (StatusCode::Code(code), ReferenceOr::Item(response)) = (status, response) else {
-                continue;
-            };
-            let variant = format_ident!("{}", status_variant(*code));
-            let code = Literal::u16_unsuffixed(*code);
-            let docs = doc(Some(response.description.as_str()));
-            let payload = response.content.iter().next().map(|(media, content)| {
-                if media == "text/plain" {
-                    quote! { (poem_openapi::payload::PlainText<String>) }
-                } else {
-                    let t = content
-                        .schema
-                        .as_ref()
-                        .map(|s| self.ty(s, true).0)
-                        .unwrap_or_else(|| quote! { serde_json::Value });
-                    quote! { (poem_openapi::payload::Json<#t>) }
-                }
-            });
-            variants.push(quote! { #docs #[oai(status = #code)] #variant #payload, });
-        }
-        let docs = format!(" Every documented response of `{}`.", op.id);
-        quote! {
-            #[doc = #docs]
-            #[derive(Debug, poem_openapi::ApiResponse)]
-            pub enum #ident { #( #variants )* }
-        }
     }
 
     fn tags(&self) -> Vec<(String, Option<String>)> {
@@ -632,7 +598,11 @@ impl<'a> Gen<'a> {
         let name = snake_ident(op.id);
         let docs = op_docs(op);
         let resp = response_ident(op.id);
-        let credential = (!op.security.is_empty()).then(|| quote! { credential: Credential, });
+        let credential = match (op.security.is_empty(), op.anonymous) {
+            (true, _) => None,
+            (false, false) => Some(quote! { credential: Credential, }),
+            (false, true) => Some(quote! { credential: Option<Credential>, }),
+        };
         let params = self.params(op)?;
         let args = params.iter().map(|p| {
             let (ident, ty) = (&p.ident, &p.ty);
@@ -670,22 +640,20 @@ impl<'a> Gen<'a> {
             let tag = format!("Tag::{}", tag_trait(op.tag));
             let trait_ident = format_ident!("{}", tag_trait(op.tag));
             let resp = response_ident(op.id);
-            let (auth_arg, auth_pass) = if op.security.is_empty() {
-                (quote! {}, quote! {})
-            } else {
-                let scheme = format_ident!("{}", op.security.join("Or"));
-                (
+            let (auth_arg, auth_pass) = match security::scheme_type(op) {
+                None => (quote! {}, quote! {}),
+                Some(scheme) => (
                     quote! { credential: security::#scheme, },
                     quote! { credential.into(), },
-                )
+                ),
             };
             let params = self.params(op)?;
             let args = params.iter().map(|p| {
                 let (ident, ty, pname) = (&p.ident, &p.ty, &p.name);
-                let wrapper = if p.is_path {
-                    quote! { Path }
-                } else {
-                    quote! { Query }
+                let wrapper = match p.location {
+                    ParamIn::Path => quote! { Path },
+                    ParamIn::Query => quote! { Query },
+                    ParamIn::Header => quote! { Header },
                 };
                 quote! { #[oai(name = #pname)] #ident: poem_openapi::param::#wrapper<#ty>, }
             });
@@ -693,20 +661,22 @@ impl<'a> Gen<'a> {
                 let ident = &p.ident;
                 quote! { #ident.0, }
             });
-            let (body_arg, body_pass) = match self.body(op) {
-                Some(Body { ty, required: true }) => (
-                    quote! { body: poem_openapi::payload::Json<#ty>, },
-                    quote! { body.0, },
-                ),
-                Some(Body {
-                    ty,
-                    required: false,
-                }) => (
-                    quote! { body: crate::runtime::OptionalJson<#ty>, },
-                    quote! { body.0, },
-                ),
-                None => (quote! {}, quote! {}),
-            };
+            let body_arg = self.body(op).map(
+                |Body {
+                     ty,
+                     required,
+                     is_form,
+                 }| {
+                    let extractor = match (is_form, required) {
+                        (false, true) => quote! { poem_openapi::payload::Json },
+                        (false, false) => quote! { crate::runtime::OptionalJson },
+                        (true, true) => quote! { crate::runtime::Form },
+                        (true, false) => quote! { crate::runtime::OptionalForm },
+                    };
+                    quote! { body: #extractor<#ty>, }
+                },
+            );
+            let body_pass = body_arg.is_some().then(|| quote! { body.0, });
             handlers.push(quote! {
                 #docs
                 #[oai(path = #path, method = #method, operation_id = #id, tag = #tag)]
@@ -737,14 +707,6 @@ impl<'a> Gen<'a> {
             #[poem_openapi::OpenApi]
             impl<S: operations::Service> Api<S> { #( #handlers )* }
         })
-    }
-
-    fn responses_file(&self) -> TokenStream {
-        let enums = self.ops.iter().map(|op| self.response_enum(op));
-        quote! {
-            use super::types;
-            #( #enums )*
-        }
     }
 
     fn probe_file(&self) -> Result<TokenStream, Error> {

@@ -39,7 +39,7 @@ struct Checker<'a> {
     operation: Option<String>,
 }
 
-impl Checker<'_> {
+impl<'a> Checker<'a> {
     fn report(&mut self, pointer: &str, message: impl Into<String>) {
         self.problems.push(Problem {
             operation: self.operation.clone(),
@@ -58,7 +58,7 @@ impl Checker<'_> {
         }
     }
 
-    fn component(&self, name: &str) -> Option<&ReferenceOr<Schema>> {
+    fn component(&self, name: &str) -> Option<&'a ReferenceOr<Schema>> {
         self.spec.components.as_ref()?.schemas.get(name)
     }
 
@@ -149,19 +149,25 @@ impl Checker<'_> {
             ReferenceOr::Item(p) => p,
         };
         let data = match parameter {
-            Parameter::Path { parameter_data, .. } | Parameter::Query { parameter_data, .. } => {
-                parameter_data
-            }
-            Parameter::Header { parameter_data, .. } | Parameter::Cookie { parameter_data, .. } => {
+            Parameter::Path { parameter_data, .. }
+            | Parameter::Query { parameter_data, .. }
+            | Parameter::Header { parameter_data, .. } => parameter_data,
+            Parameter::Cookie { parameter_data, .. } => {
                 return self.report(
                     pointer,
                     format!(
-                        "{} is a header/cookie parameter: not supported",
+                        "{} is a cookie parameter: not supported (use a cookie API-key security scheme)",
                         parameter_data.name
                     ),
                 );
             }
         };
+        if matches!(parameter, Parameter::Header { .. }) && !valid_header_name(&data.name) {
+            self.report(
+                pointer,
+                format!("{:?} is not a valid header name", data.name),
+            );
+        }
         match &data.format {
             ParameterSchemaOrContent::Schema(schema) => {
                 let scalar = match schema {
@@ -189,12 +195,261 @@ impl Checker<'_> {
             }
         }
     }
+
+    fn request_body(&mut self, pointer: &str, body: &ReferenceOr<openapiv3::RequestBody>) {
+        let body = match body {
+            ReferenceOr::Reference { .. } => {
+                return self.report(pointer, "requestBody $ref is not supported");
+            }
+            ReferenceOr::Item(body) => body,
+        };
+        if body.content.len() != 1 {
+            self.report(
+                pointer,
+                format!(
+                    "want exactly one request media type, found {}",
+                    body.content.len()
+                ),
+            );
+        }
+        for (media, content) in &body.content {
+            let mptr = format!("{pointer}/content/{}", token(media));
+            if media != JSON && media != FORM {
+                self.report(&mptr, format!("unsupported request media type {media}"));
+            }
+            let reference = match &content.schema {
+                Some(ReferenceOr::Reference { reference }) => reference,
+                _ => {
+                    self.report(&mptr, "request body schema must be a $ref to a component");
+                    continue;
+                }
+            };
+            self.check_ref(&format!("{mptr}/schema"), reference);
+            if media == FORM {
+                self.form_schema(&format!("{mptr}/schema"), reference);
+            }
+        }
+    }
+
+    /// A form body is one flat object: each property a scalar, an enum, or an array of those.
+    fn form_schema(&mut self, pointer: &str, reference: &str) {
+        let Some(ReferenceOr::Item(schema)) = reference
+            .strip_prefix("#/components/schemas/")
+            .and_then(|name| self.component(name))
+        else {
+            return; // reported by check_ref
+        };
+        let SchemaKind::Type(Type::Object(object)) = &schema.schema_kind else {
+            return self.report(pointer, "a form body must be an object");
+        };
+        for (name, prop) in &object.properties {
+            let flat = match prop {
+                ReferenceOr::Reference { reference } => self.is_scalar_ref(reference),
+                ReferenceOr::Item(prop) => match &prop.schema_kind {
+                    SchemaKind::Type(Type::Array(array)) => match &array.items {
+                        Some(ReferenceOr::Reference { reference }) => self.is_scalar_ref(reference),
+                        Some(ReferenceOr::Item(item)) => is_scalar(item),
+                        None => false,
+                    },
+                    _ => is_scalar(prop),
+                },
+            };
+            if !flat {
+                self.report(
+                    pointer,
+                    format!(
+                        "form property {name:?} must be a scalar, an enum or an array of those"
+                    ),
+                );
+            }
+        }
+    }
+
+    fn is_scalar_ref(&self, reference: &str) -> bool {
+        match reference
+            .strip_prefix("#/components/schemas/")
+            .and_then(|name| self.component(name))
+        {
+            Some(ReferenceOr::Item(schema)) => is_scalar(schema),
+            _ => false,
+        }
+    }
+
+    /// Statuses, media types and headers. An operation succeeds with a 2xx (several are
+    /// allowed: the server gets one variant each); one without any 2xx must redirect, and every
+    /// redirect names its target in a `Location` header.
+    fn responses(&mut self, pointer: &str, responses: &openapiv3::Responses) {
+        if responses.default.is_some() {
+            self.report(
+                &format!("{pointer}/default"),
+                "default responses are not supported: list each status",
+            );
+        }
+        let (mut successes, mut redirects) = (0, 0);
+        for (status, response) in &responses.responses {
+            let code = match status {
+                openapiv3::StatusCode::Code(code) => *code,
+                openapiv3::StatusCode::Range(_) => {
+                    self.report(pointer, "status ranges are not supported");
+                    continue;
+                }
+            };
+            let rptr = format!("{pointer}/{code}");
+            if (200..300).contains(&code) {
+                successes += 1;
+            }
+            let response = match response {
+                ReferenceOr::Reference { .. } => {
+                    self.report(
+                        &rptr,
+                        "response $ref is not supported: declare responses inline",
+                    );
+                    continue;
+                }
+                ReferenceOr::Item(r) => r,
+            };
+            if is_redirect(code) {
+                redirects += 1;
+                let location = response
+                    .headers
+                    .iter()
+                    .find(|(name, _)| name.eq_ignore_ascii_case("Location"));
+                match location {
+                    Some((_, ReferenceOr::Item(header))) if header.required => {}
+                    _ => self.report(
+                        &rptr,
+                        "a redirect must declare a required `Location` header",
+                    ),
+                }
+            }
+            for (name, header) in &response.headers {
+                self.response_header(&format!("{rptr}/headers/{}", token(name)), name, header);
+            }
+            for (media, content) in &response.content {
+                let mptr = format!("{rptr}/content/{}", token(media));
+                if media == JSON {
+                    match &content.schema {
+                        Some(ReferenceOr::Reference { reference }) => {
+                            self.check_ref(&format!("{mptr}/schema"), reference)
+                        }
+                        _ => {
+                            self.report(&mptr, "JSON response schema must be a $ref to a component")
+                        }
+                    }
+                } else if TEXT.contains(&media.as_str()) {
+                    match &content.schema {
+                        Some(ReferenceOr::Item(Schema {
+                            schema_kind: SchemaKind::Type(Type::String(_)),
+                            ..
+                        })) => {}
+                        _ => self.report(
+                            &mptr,
+                            format!("{media} responses must have a string schema"),
+                        ),
+                    }
+                } else {
+                    self.report(&mptr, format!("unsupported response media type {media}"))
+                }
+            }
+        }
+        if successes == 0 && redirects == 0 {
+            self.report(
+                pointer,
+                "want a 2xx response, or a 3xx redirect when there is none",
+            );
+        }
+    }
+
+    fn response_header(
+        &mut self,
+        pointer: &str,
+        name: &str,
+        header: &ReferenceOr<openapiv3::Header>,
+    ) {
+        if !valid_header_name(name) {
+            self.report(pointer, format!("{name:?} is not a valid header name"));
+        }
+        let header = match header {
+            ReferenceOr::Reference { .. } => {
+                return self.report(pointer, "header $ref is not supported: declare it inline");
+            }
+            ReferenceOr::Item(header) => header,
+        };
+        match &header.format {
+            ParameterSchemaOrContent::Schema(ReferenceOr::Item(schema)) if is_scalar(schema) => {}
+            _ => self.report(
+                pointer,
+                "response headers must have an inline scalar schema",
+            ),
+        }
+    }
+
+    /// Alternatives of single schemes, and the empty alternative `{}` (anonymous access).
+    fn security(&mut self, pointer: &str, requirements: &[openapiv3::SecurityRequirement]) {
+        let schemes = self.spec.components.as_ref().map(|c| &c.security_schemes);
+        for (i, requirement) in requirements.iter().enumerate() {
+            if requirement.len() > 1 {
+                self.report(
+                    &format!("{pointer}/{i}"),
+                    "a requirement combining several schemes is not supported: list them as alternatives",
+                );
+            }
+            for name in requirement.keys() {
+                if !schemes.is_some_and(|s| s.contains_key(name)) {
+                    self.report(
+                        &format!("{pointer}/{i}"),
+                        format!("unknown security scheme {name:?}"),
+                    );
+                }
+            }
+        }
+    }
+
+    fn security_scheme(&mut self, pointer: &str, scheme: &ReferenceOr<openapiv3::SecurityScheme>) {
+        use openapiv3::SecurityScheme as S;
+        match scheme {
+            ReferenceOr::Item(S::HTTP { scheme, .. })
+                if scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("basic") => {}
+            ReferenceOr::Item(S::APIKey { name, .. }) if valid_header_name(name) => {}
+            _ => self.report(
+                pointer,
+                "supported security schemes: http bearer, http basic, apiKey (header, query, cookie)",
+            ),
+        }
+    }
+}
+
+/// A string, number, integer or boolean (string enums included).
+fn is_scalar(schema: &Schema) -> bool {
+    matches!(
+        &schema.schema_kind,
+        SchemaKind::Type(Type::String(_) | Type::Integer(_) | Type::Number(_) | Type::Boolean(_))
+    )
 }
 
 fn valid_name(name: &str) -> bool {
     !name.is_empty()
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         && !name.starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// An HTTP token (RFC 9110 §5.6.2), as header names are.
+pub(crate) fn valid_header_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c))
+}
+
+/// Media types a request body may have.
+pub(crate) const JSON: &str = "application/json";
+pub(crate) const FORM: &str = "application/x-www-form-urlencoded";
+/// Text media types a response may have (each with a string schema).
+pub(crate) const TEXT: &[&str] = &["text/plain", "text/html"];
+
+/// A 3xx that sends the client elsewhere and so must say where (`304 Not Modified` does not).
+pub(crate) fn is_redirect(code: u16) -> bool {
+    (300..400).contains(&code) && code != 304
 }
 
 /// Every problem of the spec; empty when both generators can take it.
@@ -274,96 +529,25 @@ pub(crate) fn validate(spec: &OpenAPI) -> Vec<Problem> {
                 c.parameter(&format!("{ptr}/parameters/{i}"), p);
             }
             if let Some(body) = &op.request_body {
-                match body {
-                    ReferenceOr::Reference { .. } => c.report(
-                        &format!("{ptr}/requestBody"),
-                        "requestBody $ref is not supported",
-                    ),
-                    ReferenceOr::Item(body) => {
-                        for (media, content) in &body.content {
-                            let mptr = format!("{ptr}/requestBody/content/{}", token(media));
-                            if media != "application/json" {
-                                c.report(&mptr, format!("unsupported request media type {media}"));
-                            }
-                            match &content.schema {
-                                Some(ReferenceOr::Reference { reference }) => {
-                                    c.check_ref(&format!("{mptr}/schema"), reference)
-                                }
-                                _ => c.report(
-                                    &mptr,
-                                    "request body schema must be a $ref to a component",
-                                ),
-                            }
-                        }
-                    }
-                }
+                c.request_body(&format!("{ptr}/requestBody"), body);
             }
-            let mut successes = 0;
-            if op.responses.default.is_some() {
-                c.report(
-                    &format!("{ptr}/responses/default"),
-                    "default responses are not supported: list each status",
-                );
+            c.responses(&format!("{ptr}/responses"), &op.responses);
+            if let Some(security) = &op.security {
+                c.security(&format!("{ptr}/security"), security);
             }
-            for (status, response) in &op.responses.responses {
-                let code = match status {
-                    openapiv3::StatusCode::Code(code) => *code,
-                    openapiv3::StatusCode::Range(_) => {
-                        c.report(
-                            &format!("{ptr}/responses"),
-                            "status ranges are not supported",
-                        );
-                        continue;
-                    }
-                };
-                let rptr = format!("{ptr}/responses/{code}");
-                if (200..300).contains(&code) {
-                    successes += 1;
-                }
-                let response = match response {
-                    ReferenceOr::Reference { .. } => {
-                        c.report(
-                            &rptr,
-                            "response $ref is not supported: declare responses inline",
-                        );
-                        continue;
-                    }
-                    ReferenceOr::Item(r) => r,
-                };
-                if response.content.len() > 1 {
-                    c.report(&rptr, "one media type per response");
-                }
-                for (media, content) in &response.content {
-                    let mptr = format!("{rptr}/content/{}", token(media));
-                    match media.as_str() {
-                        "application/json" => match &content.schema {
-                            Some(ReferenceOr::Reference { reference }) => {
-                                c.check_ref(&format!("{mptr}/schema"), reference)
-                            }
-                            _ => c.report(
-                                &mptr,
-                                "JSON response schema must be a $ref to a component",
-                            ),
-                        },
-                        "text/plain" => match &content.schema {
-                            Some(ReferenceOr::Item(Schema {
-                                schema_kind: SchemaKind::Type(Type::String(_)),
-                                ..
-                            })) => {}
-                            _ => c.report(&mptr, "text/plain responses must have a string schema"),
-                        },
-                        other => {
-                            c.report(&mptr, format!("unsupported response media type {other}"))
-                        }
-                    }
-                }
-            }
-            if successes != 1 {
-                c.report(
-                    &format!("{ptr}/responses"),
-                    format!("want exactly one 2xx response, found {successes}"),
-                );
-            }
+        }
+    }
+    if let Some(security) = &spec.security {
+        c.operation = None;
+        c.security("/security", security);
+    }
+    if let Some(components) = &spec.components {
+        c.operation = None;
+        for (name, scheme) in &components.security_schemes {
+            c.security_scheme(
+                &format!("/components/securitySchemes/{}", token(name)),
+                scheme,
+            );
         }
     }
     c.problems

@@ -72,19 +72,21 @@ fn duplicate_and_missing_operation_ids() {
 }
 
 #[test]
-fn several_success_types_and_unsupported_media() {
-    let op = "post:\n  operationId: make\n  tags: [T]\n  requestBody: {content: {application/xml: {schema: {$ref: '#/components/schemas/Thing'}}}}\n  responses:\n    '200': {description: a, content: {application/json: {schema: {$ref: '#/components/schemas/Thing'}}}}\n    '201': {description: b, content: {application/json: {schema: {$ref: '#/components/schemas/Thing'}}}}";
+fn responses_need_a_success_or_a_redirect_and_media_types_are_checked() {
+    let op = "post:\n  operationId: make\n  tags: [T]\n  requestBody: {content: {application/xml: {schema: {$ref: '#/components/schemas/Thing'}}}}\n  responses:\n    '302': {description: moved}\n    '400': {description: a, content: {image/png: {schema: {type: string}}}}";
     let found = problems(&spec(&[("/things", op)], ""));
-    assert!(
-        found.contains(
-            &"make: /paths/~1things/post/responses: want exactly one 2xx response, found 2"
-                .to_string()
-        ),
-        "{found:#?}"
+    assert_eq!(
+        found,
+        [
+            "make: /paths/~1things/post/requestBody/content/application~1xml: unsupported request media type application/xml",
+            "make: /paths/~1things/post/responses/302: a redirect must declare a required `Location` header",
+            "make: /paths/~1things/post/responses/400/content/image~1png: unsupported response media type image/png",
+        ]
     );
-    assert!(
-        found.contains(&"make: /paths/~1things/post/requestBody/content/application~1xml: unsupported request media type application/xml".to_string()),
-        "{found:#?}"
+    let op = "get: {operationId: nothing, tags: [T], responses: {'404': {description: gone}}}";
+    assert_eq!(
+        problems(&spec(&[("/gone", op)], "")),
+        ["nothing: /paths/~1gone/get/responses: want a 2xx response, or a 3xx redirect when there is none"]
     );
 }
 

@@ -1,5 +1,10 @@
-//! Hand-written support for the generated code. Nothing here knows the contract: it moves to a
-//! shared runtime crate when a second contract (Authplane) goes through the generator.
+//! Hand-written support for the server contracts that `plystra-codegen` generates (Plystra and
+//! Authplane). Nothing here knows a contract: each generated crate re-exports this crate as its
+//! `runtime` module, and the generated code refers to it as `crate::runtime`.
+
+mod form;
+
+pub use form::{FieldKind, Form, FormField, FormFields, OptionalForm};
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -22,7 +27,7 @@ pub struct Operation {
     pub path: &'static str,
     /// The spec's summary.
     pub summary: &'static str,
-    /// The schema of the JSON request body, if the operation takes one.
+    /// The schema of the request body (JSON or form), if the operation takes one.
     pub request_body: Option<&'static str>,
 }
 
