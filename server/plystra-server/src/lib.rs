@@ -34,12 +34,13 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let config = Arc::new(config);
     let server = Arc::new(Server::new(store, config.clone()));
     let addr = format!("{}:{}", config.host, config.port);
-    let listener = Listener::bind("plystra", &addr, http::app(server.clone(), &config)).await?;
+    let listener = Listener::bind("plystra", &addr).await?;
     tracing::info!(
         addr = %listener.local_addr(),
         backend = server.store().backend().name(),
         "plystra-server listening"
     );
-    server_common::serve::serve(vec![listener], Shutdown::on_signal(), None).await?;
+    let app = listener.serving(http::app(server, &config));
+    server_common::serve::serve(vec![app], Shutdown::on_signal(), None).await?;
     Ok(())
 }

@@ -8,7 +8,7 @@
 //! - [`envelope`]: the middleware that assigns request ids and turns every error, poem's own 404
 //!   and 405 included, into the product's JSON error body ([`ErrorBody`]).
 //! - [`logging`]: JSON or text log lines.
-//! - [`serve`]: bound listeners served until one [`Shutdown`] signal stops them all.
+//! - [`serve`](mod@serve): bound listeners served until one [`Shutdown`] signal stops them all.
 //!
 //! What a product's errors look like (codes, envelopes, headers such as `X-Plystra-Error-Code`)
 //! stays in that product's server crate.
@@ -25,4 +25,4 @@ pub use envelope::{Envelope, ErrorBody};
 pub use logging::{LogFormat, init_logging};
 pub use migrate::EmbeddedMigration;
 pub use request_id::RequestId;
-pub use serve::{Listener, Shutdown, ShutdownTrigger};
+pub use serve::{Listener, Serving, Shutdown, ShutdownTrigger};

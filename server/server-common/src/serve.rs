@@ -74,12 +74,12 @@ async fn wait_for_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
-/// A bound address and what it serves.
+/// A bound address, not serving yet: bind first, so a taken port fails the start before
+/// anything is served and the real address (port 0 picks one) is known to build the endpoint.
 pub struct Listener {
     name: &'static str,
     acceptor: TcpAcceptor,
     local_addr: SocketAddr,
-    endpoint: BoxEndpoint<'static, Response>,
 }
 
 impl std::fmt::Debug for Listener {
@@ -92,13 +92,8 @@ impl std::fmt::Debug for Listener {
 }
 
 impl Listener {
-    /// Binds `addr` (`host:port`; port 0 picks a free one) for `endpoint`; `name` labels the
-    /// log lines.
-    pub async fn bind<E>(name: &'static str, addr: &str, endpoint: E) -> io::Result<Listener>
-    where
-        E: Endpoint + 'static,
-        E::Output: IntoResponse,
-    {
+    /// Binds `addr` (`host:port`; port 0 picks a free one); `name` labels the log lines.
+    pub async fn bind(name: &'static str, addr: &str) -> io::Result<Listener> {
         let tcp = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|e| io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))?;
@@ -107,7 +102,6 @@ impl Listener {
             name,
             acceptor: TcpAcceptor::from_tokio(tcp)?,
             local_addr,
-            endpoint: endpoint.map_to_response().boxed(),
         })
     }
 
@@ -120,19 +114,45 @@ impl Listener {
     pub fn name(&self) -> &'static str {
         self.name
     }
+
+    /// This listener with what it will serve, for [`serve`].
+    pub fn serving<E>(self, endpoint: E) -> Serving
+    where
+        E: Endpoint + 'static,
+        E::Output: IntoResponse,
+    {
+        Serving {
+            listener: self,
+            endpoint: endpoint.map_to_response().boxed(),
+        }
+    }
+}
+
+/// A [`Listener`] and its endpoint.
+pub struct Serving {
+    listener: Listener,
+    endpoint: BoxEndpoint<'static, Response>,
+}
+
+impl std::fmt::Debug for Serving {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Serving")
+            .field("listener", &self.listener)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Serves every listener until `shutdown` fires, then waits for requests in flight: at most
 /// `grace` if given, otherwise until they finish. If one listener fails, the others are shut
 /// down gracefully too and its error is returned.
 pub async fn serve(
-    listeners: Vec<Listener>,
+    listeners: Vec<Serving>,
     shutdown: Shutdown,
     grace: Option<Duration>,
 ) -> io::Result<()> {
     let (stop_all, stopped) = Shutdown::manual();
     let mut tasks = tokio::task::JoinSet::new();
-    for listener in listeners {
+    for Serving { listener, endpoint } in listeners {
         let external = shutdown.clone();
         let internal = stopped.clone();
         let signal = async move {
@@ -144,7 +164,7 @@ pub async fn serve(
         tasks.spawn(async move {
             let result = poem::Server::new_with_acceptor(listener.acceptor)
                 .name(listener.name)
-                .run_with_graceful_shutdown(listener.endpoint, signal, grace)
+                .run_with_graceful_shutdown(endpoint, signal, grace)
                 .await;
             (listener.name, result)
         });
@@ -191,16 +211,16 @@ mod tests {
 
     #[tokio::test]
     async fn serves_every_listener_until_shutdown() {
-        let a = Listener::bind("a", "127.0.0.1:0", Route::new().at("/", get(hello)))
-            .await
-            .unwrap();
-        let b = Listener::bind("b", "127.0.0.1:0", Route::new().at("/", get(hello)))
-            .await
-            .unwrap();
+        let a = Listener::bind("a", "127.0.0.1:0").await.unwrap();
+        let b = Listener::bind("b", "127.0.0.1:0").await.unwrap();
         assert_ne!(a.local_addr().port(), 0);
         let (addr_a, addr_b) = (a.local_addr(), b.local_addr());
+        let served = vec![
+            a.serving(Route::new().at("/", get(hello))),
+            b.serving(Route::new().at("/", get(hello))),
+        ];
         let (trigger, shutdown) = Shutdown::manual();
-        let server = tokio::spawn(serve(vec![a, b], shutdown, None));
+        let server = tokio::spawn(serve(served, shutdown, None));
         assert!(get_body(addr_a).await.ends_with("hello"));
         assert!(get_body(addr_b).await.ends_with("hello"));
         trigger.fire();
@@ -210,11 +230,9 @@ mod tests {
 
     #[tokio::test]
     async fn a_taken_address_fails_at_bind_and_names_it() {
-        let first = Listener::bind("a", "127.0.0.1:0", Route::new())
-            .await
-            .unwrap();
+        let first = Listener::bind("a", "127.0.0.1:0").await.unwrap();
         let addr = first.local_addr().to_string();
-        let err = Listener::bind("b", &addr, Route::new()).await.unwrap_err();
+        let err = Listener::bind("b", &addr).await.unwrap_err();
         assert!(err.to_string().contains(&addr), "{err}");
     }
 
