@@ -18,7 +18,7 @@ use crate::{Contract, EnvelopeNames, Error};
 /// to the spec does not break callers.
 pub(crate) fn render(spec: &OpenAPI, contract: &Contract) -> Result<String, Error> {
     let view = view::client_view(spec, contract)?;
-    let spec = &view;
+    let spec = &view.spec;
     let mut settings = progenitor::GenerationSettings::default();
     settings
         .with_interface(progenitor::InterfaceStyle::Builder)
@@ -32,7 +32,7 @@ pub(crate) fn render(spec: &OpenAPI, contract: &Contract) -> Result<String, Erro
     let mut tokens = generator
         .generate_tokens(spec)
         .map_err(|e| Error::Generate(format!("progenitor: {e}")))?;
-    tokens.extend(security_table(spec));
+    tokens.extend(contract_module(spec, &view.untyped_errors));
     if let Some(names) = &contract.envelope {
         tokens.extend(envelopes(spec, names));
     }
@@ -52,8 +52,9 @@ fn operations(spec: &OpenAPI) -> impl Iterator<Item = &openapiv3::Operation> {
 
 /// `contract::security(operation_id)`: the schemes an operation accepts, as alternatives. A
 /// sorted table searched by bisection: it runs on every request. When some operation also
-/// accepts no credential (`{}` among its alternatives), `contract::is_anonymous_allowed` too.
-fn security_table(spec: &OpenAPI) -> TokenStream {
+/// accepts no credential (`{}` among its alternatives), `contract::is_anonymous_allowed` too,
+/// and when the client view made error bodies untyped, `contract::error_schema`.
+fn contract_module(spec: &OpenAPI, untyped_errors: &[(String, u16, String)]) -> TokenStream {
     let mut rows: Vec<(String, Vec<&str>)> = operations(spec)
         .map(|op| {
             let id = snake(op.operation_id.as_deref().unwrap_or_default());
@@ -93,6 +94,7 @@ fn security_table(spec: &OpenAPI) -> TokenStream {
             }
         }
     });
+    let error_schema = error_schema_table(untyped_errors);
     quote! {
         /// Facts of the contract that progenitor does not carry.
         pub mod contract {
@@ -108,8 +110,41 @@ fn security_table(spec: &OpenAPI) -> TokenStream {
                 }
             }
             #anonymous
+            #error_schema
         }
     }
+}
+
+/// `contract::error_schema(operation_id, status)`, for the operations whose error bodies the
+/// client decodes as `serde_json::Value` because they come in several schemas.
+fn error_schema_table(untyped_errors: &[(String, u16, String)]) -> Option<TokenStream> {
+    if untyped_errors.is_empty() {
+        return None;
+    }
+    let mut rows: Vec<(String, u16, &str)> = untyped_errors
+        .iter()
+        .map(|(id, status, schema)| (snake(id), *status, schema.as_str()))
+        .collect();
+    rows.sort();
+    let rows = rows.iter().map(|(id, status, schema)| {
+        let status = proc_macro2::Literal::u16_unsuffixed(*status);
+        quote! { ((#id, #status), #schema), }
+    });
+    Some(quote! {
+        /// `((operation id, status), schema)` of the error responses decoded as
+        /// `serde_json::Value` (their operation's errors come in several schemas), sorted.
+        static ERROR_SCHEMAS: &[((&str, u16), &str)] = &[ #( #rows )* ];
+
+        /// The schema (in `types`) of an error body that this client hands over as
+        /// `serde_json::Value`, by progenitor's operation id and the response status; `None`
+        /// when the operation's errors are typed or the status is not documented.
+        pub fn error_schema(operation_id: &str, status: u16) -> Option<&'static str> {
+            ERROR_SCHEMAS
+                .binary_search_by(|(key, _)| (key.0, key.1).cmp(&(operation_id, status)))
+                .ok()
+                .map(|index| ERROR_SCHEMAS[index].1)
+        }
+    })
 }
 
 fn component<'a>(spec: &'a OpenAPI, reference: &str) -> Option<(&'a str, &'a Schema)> {

@@ -8,11 +8,14 @@
 //!   the others are removed (non-JSON and empty bodies when some are JSON, empty ones when none
 //!   is), so they reach the caller as `Error::UnexpectedResponse` with the raw response; and when
 //!   the JSON ones still name different schemas, their schema becomes untyped, so progenitor
-//!   decodes them as `serde_json::Value` and the caller picks the type by status.
+//!   decodes them as `serde_json::Value`, and `contract::error_schema` tells the caller which
+//!   schema each status carries;
+//! * header parameter names are lowercased (header names are case-insensitive, and reqwest sends
+//!   them lowercased anyway), so the builder method of `DPoP` is `dpop`, not `d_po_p`.
 
 use std::collections::BTreeSet;
 
-use openapiv3::{OpenAPI, Operation, ReferenceOr, Response, StatusCode};
+use openapiv3::{OpenAPI, Operation, Parameter, ReferenceOr, Response, StatusCode};
 
 use crate::validate::{JSON, Problem, token};
 use crate::{Contract, Error};
@@ -38,12 +41,21 @@ fn body(response: &Response) -> Body {
     }
 }
 
+/// The spec progenitor gets, and what was changed on the way.
+pub(crate) struct ClientView {
+    pub(crate) spec: OpenAPI,
+    /// `(operationId, status, schema name)` of every error response whose schema was made
+    /// untyped.
+    pub(crate) untyped_errors: Vec<(String, u16, String)>,
+}
+
 /// The client's copy of `spec`, or the problems that stop progenitor from taking it.
-pub(crate) fn client_view(spec: &OpenAPI, contract: &Contract) -> Result<OpenAPI, Error> {
+pub(crate) fn client_view(spec: &OpenAPI, contract: &Contract) -> Result<ClientView, Error> {
     let mut view = spec.clone();
     let mut problems = Vec::new();
     let mut used_tags = BTreeSet::new();
     let mut used_ids = BTreeSet::new();
+    let mut untyped_errors = Vec::new();
     for (path, item) in view.paths.paths.iter_mut() {
         let ReferenceOr::Item(item) = item else {
             continue;
@@ -83,8 +95,11 @@ pub(crate) fn client_view(spec: &OpenAPI, contract: &Contract) -> Result<OpenAPI
                     message,
                 });
             } else {
-                one_error(op);
+                for (status, schema) in one_error(op) {
+                    untyped_errors.push((id.clone(), status, schema));
+                }
             }
+            lowercase_headers(op);
         }
     }
     view.paths
@@ -105,7 +120,10 @@ pub(crate) fn client_view(spec: &OpenAPI, contract: &Contract) -> Result<OpenAPI
         }
     }
     if problems.is_empty() {
-        Ok(view)
+        Ok(ClientView {
+            spec: view,
+            untyped_errors,
+        })
     } else {
         Err(Error::Invalid(problems))
     }
@@ -145,8 +163,17 @@ fn one_success(op: &Operation) -> Option<String> {
     }
 }
 
-/// Leaves error responses that share one body (see the module docs).
-fn one_error(op: &mut Operation) {
+fn lowercase_headers(op: &mut Operation) {
+    for parameter in &mut op.parameters {
+        if let ReferenceOr::Item(Parameter::Header { parameter_data, .. }) = parameter {
+            parameter_data.name = parameter_data.name.to_ascii_lowercase();
+        }
+    }
+}
+
+/// Leaves error responses that share one body (see the module docs); returns the status and
+/// schema name of those whose schema it made untyped.
+fn one_error(op: &mut Operation) -> Vec<(u16, String)> {
     let is_error = |status: &StatusCode| matches!(status, StatusCode::Code(400..=599));
     let bodies = |op: &Operation| -> BTreeSet<Body> {
         op.responses
@@ -160,7 +187,7 @@ fn one_error(op: &mut Operation) {
     };
     let found = bodies(op);
     if found.len() <= 1 {
-        return;
+        return Vec::new();
     }
     let has_json = found.iter().any(|b| matches!(b, Body::Json(_)));
     op.responses.responses.retain(|status, response| {
@@ -174,16 +201,25 @@ fn one_error(op: &mut Operation) {
                 Body::Empty => false,
             }
     });
+    let mut untyped = Vec::new();
     if bodies(op).len() > 1 {
         for (status, response) in op.responses.responses.iter_mut() {
-            if let (true, ReferenceOr::Item(response)) = (is_error(status), response)
+            if let (StatusCode::Code(code @ 400..=599), ReferenceOr::Item(response)) =
+                (status, response)
                 && let Some(media) = response.content.get_mut(JSON)
             {
-                media.schema = Some(ReferenceOr::Item(openapiv3::Schema {
+                let untyped_schema = ReferenceOr::Item(openapiv3::Schema {
                     schema_data: Default::default(),
                     schema_kind: openapiv3::SchemaKind::Any(Default::default()),
-                }));
+                });
+                if let Some(ReferenceOr::Reference { reference }) =
+                    media.schema.replace(untyped_schema)
+                {
+                    let name = reference.rsplit('/').next().unwrap_or(&reference);
+                    untyped.push((*code, name.to_string()));
+                }
             }
         }
     }
+    untyped
 }

@@ -74,6 +74,24 @@ impl Gen<'_> {
                 secrets.push(secret);
             }
         }
+        let has_cookie = self.spec.components.iter().any(|c| {
+            c.security_schemes.values().any(|s| {
+                matches!(
+                    s,
+                    ReferenceOr::Item(SecurityScheme::APIKey {
+                        location: APIKeyLocation::Cookie,
+                        ..
+                    })
+                )
+            })
+        });
+        if has_cookie {
+            items.push(quote! {
+                /// A cookie API key needs poem-openapi's `cookie` feature: without it poem-openapi
+                /// cannot read cookies and panics on the first request, so the build fails here.
+                const _: Option<poem_openapi::param::Cookie<String>> = None;
+            });
+        }
         items.extend(self.alternatives());
         Ok(credential(&variants, &names, &secrets, items))
     }

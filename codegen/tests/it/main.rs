@@ -19,3 +19,10 @@ pub fn mini_spec() -> (PathBuf, String) {
     let text = std::fs::read_to_string(&path).unwrap();
     (path, text)
 }
+
+/// The tiny spec with browser pages, forms and OAuth-style endpoints.
+pub fn browser_spec() -> (PathBuf, String) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/specs/browser.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    (path, text)
+}

@@ -92,3 +92,82 @@ fn mini_client_with_hooks_and_envelopes() {
     let extras = &client[client.find("impl crate::envelope::Envelope").unwrap()..];
     insta::assert_snapshot!("client_envelope_impls", extras);
 }
+
+/// What browser flows and OAuth-style endpoints need (`tests/specs/browser.yaml`): form bodies,
+/// HTML, redirects with their headers, header parameters, cookie and basic security, optional
+/// credentials, several 2xx, several media types for one status; the client leaves the pages
+/// out and reduces errors to one type.
+#[test]
+fn browser_spec_output() {
+    let (path, text) = crate::browser_spec();
+    let spec = parse_spec(&path, &text).unwrap();
+    let contract = Contract {
+        name: "browser".into(),
+        spec: path,
+        client: Some(PathBuf::from("client.rs")),
+        server: Some(PathBuf::from("server")),
+        client_exclude_tags: vec!["Pages".into()],
+        ..Contract::default()
+    };
+    let files = render(&contract, &spec).unwrap();
+    for (file, text) in &files {
+        let name = format!("browser_{}", file.display()).replace(['/', '.'], "_");
+        insta::assert_snapshot!(name, text);
+    }
+
+    let client = &files[&PathBuf::from("client.rs")];
+    for excluded in ["fn get_login", "fn post_login", "fn authorize"] {
+        assert!(!client.contains(excluded), "{excluded} is left out");
+    }
+    // The header parameter, lowercased; the form body.
+    assert!(client.contains("pub fn dpop<V>(mut self, value: V)"));
+    assert!(client.contains(".form_urlencoded(&body)?"));
+    // createThing: 400 and 409 differ, so errors are untyped and listed; the text 500 is left
+    // out; 200 and 201 share one success type.
+    assert!(client.contains("Error<::serde_json::Value>"));
+    assert!(client.contains(r#"(("create_thing", 409), "Conflict")"#));
+    assert!(client.contains(r#"static ANONYMOUS: &[&str] = &["issue_token"];"#));
+
+    let responses = &files[&PathBuf::from("server/responses.rs")];
+    assert!(responses.contains("pub enum PostLoginTooManyRequestsBody"));
+    assert!(responses.contains("Ok(poem_openapi::payload::Json<types::Thing>)"));
+    assert!(responses.contains("Created(poem_openapi::payload::Json<types::Thing>)"));
+    let operations = &files[&PathBuf::from("server/operations.rs")];
+    assert!(operations.contains("credential: Option<Credential>,"));
+    assert!(operations.contains("dpop: Option<String>,"));
+    let endpoint = &files[&PathBuf::from("server/endpoint.rs")];
+    assert!(endpoint.contains("credential: security::OptionalSession,"));
+    assert!(endpoint.contains("body: crate::runtime::Form<types::TokenForm>,"));
+    assert!(endpoint.contains("dpop: poem_openapi::param::Header<Option<String>>,"));
+}
+
+/// progenitor cannot take a redirect-only operation; the client must leave it out, and an
+/// exclusion that matches nothing is a typo.
+#[test]
+fn the_client_refuses_redirect_flows_and_unused_exclusions() {
+    let (path, text) = crate::browser_spec();
+    let spec = parse_spec(&path, &text).unwrap();
+    let contract = Contract {
+        name: "browser".into(),
+        spec: path,
+        client: Some(PathBuf::from("client.rs")),
+        client_exclude_tags: vec!["Nope".into()],
+        client_exclude_operations: vec!["getLogin".into(), "missing".into()],
+        ..Contract::default()
+    };
+    let problems: Vec<String> = match render(&contract, &spec) {
+        Err(plystra_codegen::Error::Invalid(problems)) => {
+            problems.iter().map(ToString::to_string).collect()
+        }
+        other => panic!("expected problems, got {other:?}"),
+    };
+    assert_eq!(
+        problems,
+        [
+            "postLogin: /paths/~1login/post/responses: no 2xx response (a redirect-only browser flow): the client cannot call it; list it in client_exclude_tags or client_exclude_operations",
+            "authorize: /paths/~1authorize/get/responses: no 2xx response (a redirect-only browser flow): the client cannot call it; list it in client_exclude_tags or client_exclude_operations",
+            "codegen/contracts.yaml: client_exclude_tags: no operation is tagged \"Nope\"",
+            "codegen/contracts.yaml: client_exclude_operations: no operation \"missing\" is left to exclude",
+        ]
+    );
+}

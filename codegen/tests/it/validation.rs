@@ -86,7 +86,9 @@ fn responses_need_a_success_or_a_redirect_and_media_types_are_checked() {
     let op = "get: {operationId: nothing, tags: [T], responses: {'404': {description: gone}}}";
     assert_eq!(
         problems(&spec(&[("/gone", op)], "")),
-        ["nothing: /paths/~1gone/get/responses: want a 2xx response, or a 3xx redirect when there is none"]
+        [
+            "nothing: /paths/~1gone/get/responses: want a 2xx response, or a 3xx redirect when there is none"
+        ]
     );
 }
 
@@ -141,4 +143,48 @@ fn the_real_spec_is_accepted() {
     };
     let files = render(&contract, &spec).unwrap();
     assert_eq!(files.len(), 7);
+}
+
+#[test]
+fn parameters_forms_headers_and_security_are_checked() {
+    let yaml = r#"openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /a:
+    post:
+      operationId: postA
+      tags: [T]
+      security: [{Session: [], Key: []}, {Nope: []}, {}]
+      parameters:
+        - {name: X-Trace, in: header, schema: {type: string}}
+        - {name: sid, in: cookie, schema: {type: string}}
+      requestBody:
+        content:
+          application/x-www-form-urlencoded:
+            schema: {$ref: '#/components/schemas/Nested'}
+      responses:
+        '200':
+          description: ok
+          headers:
+            X-Thing: {schema: {type: array, items: {type: string}}}
+components:
+  securitySchemes:
+    Session: {type: apiKey, in: cookie, name: sid}
+    Key: {type: http, scheme: basic}
+    Flow: {type: oauth2, flows: {}}
+  schemas:
+    Inner: {type: object, properties: {x: {type: string}}}
+    Nested: {type: object, properties: {inner: {$ref: '#/components/schemas/Inner'}, tags: {type: array, items: {type: string}}}}
+"#;
+    assert_eq!(
+        problems(yaml),
+        [
+            "postA: /paths/~1a/post/parameters/1: sid is a cookie parameter: not supported (use a cookie API-key security scheme)",
+            "postA: /paths/~1a/post/requestBody/content/application~1x-www-form-urlencoded/schema: form property \"inner\" must be a scalar, an enum or an array of those",
+            "postA: /paths/~1a/post/responses/200/headers/X-Thing: response headers must have an inline scalar schema",
+            "postA: /paths/~1a/post/security/0: a requirement combining several schemes is not supported: list them as alternatives",
+            "postA: /paths/~1a/post/security/1: unknown security scheme \"Nope\"",
+            "/components/securitySchemes/Flow: supported security schemes: http bearer, http basic, apiKey (header, query, cookie)",
+        ]
+    );
 }

@@ -4124,11 +4124,11 @@ Issues tokens for five grants, selected by `grant_type`: `authorization_code` (w
 Sends a `POST` request to `/oauth/token`
 
 Arguments:
-- `d_po_p`: DPoP proof JWT (RFC 9449) binding the issued token to the client's key.
+- `dpop`: DPoP proof JWT (RFC 9449) binding the issued token to the client's key.
 - `body`: Grant parameters, form-encoded.
 ```ignore
 let response = client.http_public_oauth_token()
-    .d_po_p(d_po_p)
+    .dpop(dpop)
     .body(body)
     .send()
     .await;
@@ -4813,26 +4813,26 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct HttpPublicOauthToken<'a> {
         client: &'a super::Client,
-        d_po_p: Result<Option<::std::string::String>, String>,
+        dpop: Result<Option<::std::string::String>, String>,
         body: Result<types::builder::TokenRequest, String>,
     }
     impl<'a> HttpPublicOauthToken<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                d_po_p: Ok(None),
+                dpop: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
         }
-        pub fn d_po_p<V>(mut self, value: V) -> Self
+        pub fn dpop<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.d_po_p = value
+            self.dpop = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for d_po_p failed"
+                    "conversion to `:: std :: string :: String` for dpop failed"
                         .to_string()
                 });
             self
@@ -4866,8 +4866,8 @@ pub mod builder {
             ResponseValue<types::TokenResponse>,
             Error<types::OAuthErrorResponse>,
         > {
-            let Self { client, d_po_p, body } = self;
-            let d_po_p = d_po_p.map_err(Error::InvalidRequest)?;
+            let Self { client, dpop, body } = self;
+            let dpop = dpop.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::TokenRequest::try_from(v).map_err(|e| e.to_string())
@@ -4882,8 +4882,8 @@ pub mod builder {
                         super::Client::api_version(),
                     ),
                 );
-            if let Some(value) = d_po_p {
-                header_map.append("DPoP", value.to_string().try_into()?);
+            if let Some(value) = dpop {
+                header_map.append("dpop", value.to_string().try_into()?);
             }
             #[allow(unused_mut)]
             let mut request = client
@@ -5051,5 +5051,22 @@ pub mod contract {
     /// Whether the operation may be called without any of its security schemes.
     pub fn is_anonymous_allowed(operation_id: &str) -> bool {
         ANONYMOUS.binary_search(&operation_id).is_ok()
+    }
+    /// `((operation id, status), schema)` of the error responses decoded as
+    /// `serde_json::Value` (their operation's errors come in several schemas), sorted.
+    static ERROR_SCHEMAS: &[((&str, u16), &str)] = &[
+        (("http_public_health", 429), "OAuthErrorResponse"),
+        (("http_public_health", 503), "HealthResponse"),
+        (("http_public_ready", 429), "OAuthErrorResponse"),
+        (("http_public_ready", 503), "HealthResponse"),
+    ];
+    /// The schema (in `types`) of an error body that this client hands over as
+    /// `serde_json::Value`, by progenitor's operation id and the response status; `None`
+    /// when the operation's errors are typed or the status is not documented.
+    pub fn error_schema(operation_id: &str, status: u16) -> Option<&'static str> {
+        ERROR_SCHEMAS
+            .binary_search_by(|(key, _)| (key.0, key.1).cmp(&(operation_id, status)))
+            .ok()
+            .map(|index| ERROR_SCHEMAS[index].1)
     }
 }

@@ -68,6 +68,9 @@ impl From<ClientSecretBasic> for Credential {
         }
     }
 }
+/// A cookie API key needs poem-openapi's `cookie` feature: without it poem-openapi
+/// cannot read cookies and panics on the first request, so the build fails here.
+const _: Option<poem_openapi::param::Cookie<String>> = None;
 /// Any one of: ClientSecretBasic; or none at all.
 #[derive(poem_openapi::SecurityScheme)]
 pub enum OptionalClientSecretBasic {
