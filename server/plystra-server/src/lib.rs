@@ -27,7 +27,7 @@ use std::sync::Arc;
 use server_common::{Listener, Shutdown};
 
 /// Opens the store named by the configuration and serves the API until Ctrl-C or SIGTERM, then
-/// lets requests in flight finish.
+/// lets requests in flight finish and closes the database.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let store = Store::connect(&config.database_url).await?;
     store.migrate().await?;
@@ -40,7 +40,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         backend = server.store().backend().name(),
         "plystra-server listening"
     );
-    let app = listener.serving(http::app(server, &config));
-    server_common::serve::serve(vec![app], Shutdown::on_signal(), None).await?;
-    Ok(())
+    let app = listener.serving(http::app(server.clone(), &config));
+    let served = server_common::serve::serve(vec![app], Shutdown::on_signal(), None).await;
+    server.store().close().await;
+    tracing::info!("plystra-server stopped");
+    Ok(served?)
 }
