@@ -109,15 +109,8 @@ pub const DEFAULT_CORS_ALLOWED_ORIGINS: [&str; 6] = [
     "http://127.0.0.1:8080",
 ];
 
-/// How log lines are written (`LOG_FORMAT`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum LogFormat {
-    /// One JSON object per line, fields at the top level.
-    #[default]
-    Json,
-    /// tracing-subscriber's compact human-readable format.
-    Text,
-}
+/// How log lines are written (`LOG_FORMAT`); shared with the other servers.
+pub use server_common::LogFormat;
 
 /// `90s`, `15m`, `1h`, or a bare number of minutes.
 fn duration(text: &str) -> Option<chrono::Duration> {
@@ -438,10 +431,9 @@ impl Config {
             .collect::<Result<Vec<_>, _>>()?;
         let log_format = match first(&["LOG_FORMAT"]) {
             None => LogFormat::Json,
-            Some((name, value)) => match value.to_ascii_lowercase().as_str() {
-                "json" => LogFormat::Json,
-                "text" => LogFormat::Text,
-                _ => return Err(invalid(name, value, "expected json or text")),
+            Some((name, value)) => match LogFormat::parse(&value) {
+                Some(format) => format,
+                None => return Err(invalid(name, value, "expected json or text")),
             },
         };
         let public_url = first(&["PLYSTRA_SERVER_PUBLIC_URL", "SERVER_PUBLIC_URL"]).map(|(_, v)| v);

@@ -9,7 +9,6 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod http;
-pub mod logging;
 pub mod metrics;
 pub mod seed;
 pub mod service;
@@ -17,28 +16,33 @@ pub mod store;
 
 pub use config::Config;
 pub use error::ApiError;
-pub use logging::init_logging;
+/// Log output, shared with the other servers.
+pub use server_common::logging;
+pub use server_common::logging::init_logging;
 pub use service::Server;
 pub use store::Store;
 
 use std::sync::Arc;
 
-/// Opens the store named by the configuration and serves the API until the process is stopped.
+use server_common::{Listener, Shutdown};
+
+/// Opens the store named by the configuration and serves the API until Ctrl-C or SIGTERM, then
+/// lets requests in flight finish and closes the database.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let store = Store::connect(&config.database_url).await?;
     store.migrate().await?;
     let config = Arc::new(config);
     let server = Arc::new(Server::new(store, config.clone()));
     let addr = format!("{}:{}", config.host, config.port);
-    tracing::info!(%addr, backend = server.store().backend().name(), "plystra-server listening");
-    poem::Server::new(poem::listener::TcpListener::bind(addr))
-        .run_with_graceful_shutdown(
-            http::app(server, &config),
-            async {
-                let _ = tokio::signal::ctrl_c().await;
-            },
-            None,
-        )
-        .await?;
-    Ok(())
+    let listener = Listener::bind("plystra", &addr).await?;
+    tracing::info!(
+        addr = %listener.local_addr(),
+        backend = server.store().backend().name(),
+        "plystra-server listening"
+    );
+    let app = listener.serving(http::app(server.clone(), &config));
+    let served = server_common::serve::serve(vec![app], Shutdown::on_signal(), None).await;
+    server.store().close().await;
+    tracing::info!("plystra-server stopped");
+    Ok(served?)
 }

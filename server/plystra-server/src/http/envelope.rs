@@ -2,104 +2,48 @@
 //!
 //! Handlers answer `Err(ApiError)`; poem and poem-openapi answer their own rejections (bad JSON,
 //! wrong content type, bad parameter, missing credential, unknown route, wrong method) as
-//! `poem::Error`s. The middleware turns all of them, and any non-JSON error response that slips
-//! through, into `{error: {...}, request_id}` with `X-Plystra-Error-Code`, and stamps every
-//! response with `X-Request-ID` and the security headers.
+//! `poem::Error`s. [`server_common::envelope`] hands all of them, and any non-JSON error response
+//! that slips through, to [`PlystraErrors`], which writes `{error: {...}, request_id}` with
+//! `X-Plystra-Error-Code`; the shared middleware stamps every response with `X-Request-ID` and the
+//! security headers.
 
 use plystra_server_api::runtime::{InvalidBody, NotImplemented};
 use plystra_server_api::types::ErrorCode;
 use poem::http::StatusCode;
-use poem::http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
-use poem::{Endpoint, IntoResponse, Middleware, Request, Response};
+use poem::http::header::{HeaderName, HeaderValue};
+use poem::{IntoResponse, Response};
 use poem_openapi::error::{
     AuthorizationError, ContentTypeError, ParseParamError, ParsePathError, ParseRequestPayloadError,
 };
 use serde_json::Value;
+use server_common::{Envelope, ErrorBody};
 
-use super::request_id::{HEADER, RequestId};
 use crate::ApiError;
 
 /// The header naming the error code of an error response.
 pub const ERROR_CODE_HEADER: &str = "x-plystra-error-code";
 
-const SECURITY_HEADERS: [(&str, &str); 4] = [
-    ("x-content-type-options", "nosniff"),
-    ("x-frame-options", "DENY"),
-    ("referrer-policy", "no-referrer"),
-    ("cache-control", "no-store"),
-];
+/// The middleware: `server_common`'s request id, JSON-error and header handling with the Plystra
+/// envelope as the error body; `production` hides the details of server errors.
+pub fn middleware(production: bool) -> Envelope<PlystraErrors> {
+    Envelope::new(PlystraErrors { production })
+}
 
-/// The middleware; `production` hides the details of server errors.
+/// Writes errors as the Plystra envelope.
 #[derive(Debug, Clone, Copy)]
-pub struct Envelope {
+pub struct PlystraErrors {
     production: bool,
 }
 
-impl Envelope {
-    /// See the module docs.
-    pub fn new(production: bool) -> Self {
-        Envelope { production }
+impl ErrorBody for PlystraErrors {
+    fn render_error(&self, err: &poem::Error, request_id: &str) -> Response {
+        render(&classify(err), request_id, self.production)
     }
-}
 
-impl<E: Endpoint> Middleware<E> for Envelope {
-    type Output = EnvelopeEndpoint<E>;
-
-    fn transform(&self, inner: E) -> Self::Output {
-        EnvelopeEndpoint {
-            inner,
-            production: self.production,
-        }
+    fn render_status(&self, status: StatusCode, request_id: &str) -> Response {
+        let error = from_status(status, "Request failed.".into());
+        render(&error, request_id, self.production)
     }
-}
-
-/// The endpoint produced by [`Envelope`].
-pub struct EnvelopeEndpoint<E> {
-    inner: E,
-    production: bool,
-}
-
-impl<E: Endpoint> Endpoint for EnvelopeEndpoint<E> {
-    type Output = Response;
-
-    async fn call(&self, mut req: Request) -> poem::Result<Response> {
-        let id = RequestId::accept_or_generate(req.header(HEADER));
-        req.extensions_mut().insert(id.clone());
-        let mut response = match self.inner.call(req).await {
-            Ok(output) => {
-                let response = output.into_response();
-                if is_bare_error(&response) {
-                    let error = from_status(response.status(), "Request failed.".into());
-                    render(&error, &id.0, self.production)
-                } else {
-                    response
-                }
-            }
-            Err(err) => render(&classify(&err), &id.0, self.production),
-        };
-        let headers = response.headers_mut();
-        if let Ok(value) = HeaderValue::from_str(&id.0) {
-            headers.insert(HeaderName::from_static(HEADER), value);
-        }
-        for (name, value) in SECURITY_HEADERS {
-            headers.insert(
-                HeaderName::from_static(name),
-                HeaderValue::from_static(value),
-            );
-        }
-        Ok(response)
-    }
-}
-
-/// An error status whose body is not JSON (a panic, or a rejection poem answered itself).
-fn is_bare_error(response: &Response) -> bool {
-    let status = response.status();
-    let is_json = response
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    (status.is_client_error() || status.is_server_error()) && !is_json
 }
 
 /// Maps any error to the contract's status and code.

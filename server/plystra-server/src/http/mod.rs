@@ -9,7 +9,6 @@ pub mod cors;
 pub mod decision_headers;
 pub mod envelope;
 pub mod metrics;
-pub mod request_id;
 mod spec;
 
 use std::sync::Arc;
@@ -22,7 +21,7 @@ use crate::{Config, Server};
 
 pub use auth::Authenticate;
 pub use client_ip::ClientIp;
-pub use request_id::RequestId;
+pub use server_common::request_id::{self, RequestId};
 
 /// The poem-openapi service of the generated contract, as the server serves it.
 pub fn openapi_service(server: Arc<Server>) -> OpenApiService<Api<Server>, ()> {
@@ -47,7 +46,7 @@ pub fn openapi_service(server: Arc<Server>) -> OpenApiService<Api<Server>, ()> {
 /// 2. [`access_log::AccessLog`]: one event per request, with the final status and error code;
 ///    inside it [`metrics::RequestMetrics`] counts and times the request by operation.
 /// 3. [`cors::Cors`]: CORS headers on every response, error envelopes included.
-/// 4. [`envelope::Envelope`]: request id, the error envelope, security headers.
+/// 4. [`envelope::middleware`]: request id, the error envelope, security headers.
 /// 5. [`cors::Preflight`]: any `OPTIONS` is answered `204` here, before authentication.
 /// 6. [`body_limit::BodyLimit`]: `413` for bodies over `MAX_REQUEST_BODY_BYTES`.
 /// 7. [`Authenticate`]: routes other than the public ones need a credential that meets the
@@ -72,7 +71,7 @@ pub fn app(server: Arc<Server>, config: &Config) -> impl Endpoint + use<> {
         .with(authenticate) // 7
         .with(body_limit::BodyLimit::new(config.max_request_body_bytes)) // 6
         .with(cors::Preflight) // 5
-        .with(envelope::Envelope::new(config.production)) // 4
+        .with(envelope::middleware(config.production)) // 4
         .with(cors::Cors::new(cors_policy)) // 3
         .with(metrics::RequestMetrics::new(server)) // 2b
         .with(access_log::AccessLog) // 2

@@ -28,31 +28,9 @@ pub use identity::{Binding, NewSession, UserRecord};
 pub use registration::{DEFAULT_SPACE_ID, RegisterError, Registration};
 pub use sessions::SessionRecord;
 
-use std::str::FromStr;
-
-use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
-
-/// Which database a store talks to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    /// SQLite (a file, or in memory in tests).
-    Sqlite,
-    /// PostgreSQL.
-    Postgres,
-}
-
-impl Backend {
-    /// `sqlite` or `postgres`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Backend::Sqlite => "sqlite",
-            Backend::Postgres => "postgres",
-        }
-    }
-}
+pub use server_common::Backend;
+use server_common::DbError;
+pub(crate) use server_common::Pool;
 
 /// A failure of the storage layer. Its text goes to the log, never into a response body.
 #[derive(Debug, thiserror::Error)]
@@ -75,6 +53,9 @@ pub enum StoreError {
     /// The audit writer stopped before it committed the row.
     #[error("the audit writer stopped before committing the row")]
     AuditWriterGone,
+    /// Any other failure of the shared database layer.
+    #[error(transparent)]
+    Db(DbError),
 }
 
 impl From<std::sync::Arc<sqlx::Error>> for StoreError {
@@ -83,13 +64,21 @@ impl From<std::sync::Arc<sqlx::Error>> for StoreError {
     }
 }
 
+impl From<DbError> for StoreError {
+    fn from(e: DbError) -> Self {
+        match e {
+            DbError::Database(e) => StoreError::Database(e),
+            DbError::Migrate(e) => StoreError::Migrate(e),
+            DbError::UnsupportedUrl => StoreError::UnsupportedUrl,
+            other => StoreError::Db(other),
+        }
+    }
+}
+
 /// Runs `$body` with `$pool` bound to the store's pool, whatever its backend.
 macro_rules! on_pool {
     ($store:expr, $pool:ident => $body:expr) => {
-        match &$store.pool {
-            $crate::store::Pool::Sqlite($pool) => $body,
-            $crate::store::Pool::Postgres($pool) => $body,
-        }
+        server_common::on_pool!(&$store.pool, $pool => $body)
     };
 }
 pub(crate) use on_pool;
@@ -102,12 +91,6 @@ macro_rules! read_row {
 }
 pub(crate) use read_row;
 
-#[derive(Debug, Clone)]
-pub(crate) enum Pool {
-    Sqlite(SqlitePool),
-    Postgres(PgPool),
-}
-
 /// The database behind the server; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -118,89 +101,37 @@ pub struct Store {
 
 impl Store {
     /// Opens `url`: `sqlite:…` (the file is created if missing; `sqlite::memory:` for tests) or
-    /// `postgres://…`.
+    /// `postgres://…`. The pool settings are `server_common`'s.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
-        let pool = if url.starts_with("sqlite:") {
-            // WAL: readers do not wait for the writer, and a commit appends to the log instead
-            // of rewriting pages (synchronous stays FULL, so a commit is durable when it
-            // returns). In-memory databases keep their own journal.
-            let options = SqliteConnectOptions::from_str(url)?
-                .create_if_missing(true)
-                .foreign_keys(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Full)
-                .busy_timeout(std::time::Duration::from_secs(5));
-            // Every connection to `:memory:` is a database of its own: keep exactly one.
-            let max = if url.contains(":memory:") { 1 } else { 8 };
-            Pool::Sqlite(
-                SqlitePoolOptions::new()
-                    .max_connections(max)
-                    .connect_with(options)
-                    .await?,
-            )
-        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            Pool::Postgres(
-                PgPoolOptions::new()
-                    .max_connections(10)
-                    .connect(url)
-                    .await?,
-            )
-        } else {
-            return Err(StoreError::UnsupportedUrl);
-        };
         Ok(Store {
-            pool,
+            pool: Pool::connect(url).await?,
             audit_queue: audit_queue::AuditQueue::default(),
         })
     }
 
     /// Which database this is.
     pub fn backend(&self) -> Backend {
-        match self.pool {
-            Pool::Sqlite(_) => Backend::Sqlite,
-            Pool::Postgres(_) => Backend::Postgres,
-        }
+        self.pool.backend()
     }
 
     /// Applies every migration not applied yet.
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        let migrator = sqlx::migrate::Migrator::new(migrate::Embedded).await?;
-        on_pool!(self, pool => migrator.run(pool).await)?;
-        Ok(())
+        Ok(self.pool.migrate(migrate::MIGRATIONS).await?)
     }
 
     /// The last applied migration (0 on an empty database).
     pub async fn schema_version(&self) -> Result<i64, StoreError> {
-        let sql = "SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success";
-        let version: Result<i64, sqlx::Error> =
-            on_pool!(self, pool => sqlx::query_scalar(sql).fetch_one(pool).await);
-        match version {
-            Ok(version) => Ok(version),
-            // No migration table yet: nothing applied.
-            Err(sqlx::Error::Database(_)) => Ok(0),
-            Err(e) => Err(e.into()),
-        }
+        Ok(self.pool.schema_version().await?)
     }
 
     /// Succeeds when the database answers a trivial query.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        match &self.pool {
-            Pool::Sqlite(pool) => {
-                sqlx::query("SELECT 1").execute(pool).await?;
-            }
-            Pool::Postgres(pool) => {
-                sqlx::query("SELECT 1").execute(pool).await?;
-            }
-        }
-        Ok(())
+        Ok(self.pool.ping().await?)
     }
 
     /// Closes every connection; pings fail afterwards.
     pub async fn close(&self) {
-        match &self.pool {
-            Pool::Sqlite(pool) => pool.close().await,
-            Pool::Postgres(pool) => pool.close().await,
-        }
+        self.pool.close().await
     }
 }
 
@@ -213,16 +144,7 @@ impl Store {
     }
 }
 
-/// Whether `e` is a duplicate key (unique or primary key) on either backend.
-pub(crate) fn is_duplicate(e: &sqlx::Error) -> bool {
-    match e {
-        sqlx::Error::Database(db) => {
-            db.is_unique_violation()
-                || matches!(db.code().as_deref(), Some("1555" | "2067" | "23505"))
-        }
-        _ => false,
-    }
-}
+pub(crate) use server_common::db::is_duplicate;
 
 /// The list query of a soft-deleted table: live rows matching every given filter (exact match),
 /// newest first, at most `$n` (bind the limit last). Returns the SQL and the filter values to

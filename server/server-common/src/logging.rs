@@ -1,11 +1,30 @@
-//! Log output: `LOG_FORMAT=json` (default) writes one JSON object per line with the event's
-//! fields at the top level; `LOG_FORMAT=text` writes tracing-subscriber's compact format.
+//! Log output: [`LogFormat::Json`] (the default) writes one JSON object per line with the event's
+//! fields at the top level; [`LogFormat::Text`] writes tracing-subscriber's compact format.
 //! `RUST_LOG` filters as usual (default `info`).
 
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
 
-use crate::config::LogFormat;
+/// How log lines are written (`LOG_FORMAT`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LogFormat {
+    /// One JSON object per line, fields at the top level.
+    #[default]
+    Json,
+    /// tracing-subscriber's compact human-readable format.
+    Text,
+}
+
+impl LogFormat {
+    /// `json` or `text`, in any case; `None` for anything else.
+    pub fn parse(value: &str) -> Option<LogFormat> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "json" => Some(LogFormat::Json),
+            "text" => Some(LogFormat::Text),
+            _ => None,
+        }
+    }
+}
 
 /// A subscriber writing `format` to `writer`; `ansi` colours the text format.
 pub fn subscriber<W>(
@@ -39,4 +58,17 @@ pub fn init_logging(format: LogFormat) {
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
     let _ =
         tracing::subscriber::set_global_default(subscriber(format, filter, std::io::stdout, ansi));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_parse_in_any_case() {
+        assert_eq!(LogFormat::parse(" JSON "), Some(LogFormat::Json));
+        assert_eq!(LogFormat::parse("text"), Some(LogFormat::Text));
+        assert_eq!(LogFormat::parse("yaml"), None);
+        assert_eq!(LogFormat::default(), LogFormat::Json);
+    }
 }

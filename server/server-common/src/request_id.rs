@@ -1,5 +1,6 @@
-//! Request ids (behaviour.md §2): a client's `X-Request-ID` is kept when it is 1–128 printable
-//! ASCII characters without quotes or backslashes; otherwise the server makes one up.
+//! Request ids: a client's `X-Request-ID` is kept when it is 1–128 printable ASCII characters
+//! without quotes or backslashes; otherwise the server makes one up. The
+//! [`Envelope`](crate::envelope::Envelope) middleware assigns it and echoes it on every response.
 
 use poem::Request;
 
