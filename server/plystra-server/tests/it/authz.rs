@@ -927,43 +927,18 @@ async fn all_cases(store: Store) {
     Box::pin(actor_state_follows_admin_changes(&w)).await;
 }
 
-/// Runs `case` on a runtime in a thread with an 8 MiB stack. The in-process test client polls
-/// the whole middleware stack and handler inside the test's own future; in debug builds that
-/// nests deeper than a test thread's 2 MiB (a served request runs on its own task instead).
-fn on_a_large_stack<F>(case: impl FnOnce() -> F + Send + 'static)
-where
-    F: std::future::Future<Output = ()>,
-{
-    std::thread::Builder::new()
-        .stack_size(8 << 20)
-        .spawn(move || {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap()
-                .block_on(case())
-        })
-        .unwrap()
-        .join()
-        .unwrap();
+#[tokio::test]
+async fn authz_on_sqlite() {
+    let store = Store::connect("sqlite::memory:").await.unwrap();
+    store.migrate().await.unwrap();
+    all_cases(store).await;
 }
 
-#[test]
-fn authz_on_sqlite() {
-    on_a_large_stack(|| async {
-        let store = Store::connect("sqlite::memory:").await.unwrap();
-        store.migrate().await.unwrap();
-        all_cases(store).await;
-    });
-}
-
-#[test]
-fn authz_on_postgres() {
-    on_a_large_stack(|| async {
-        let Some(store) = fresh_postgres_store().await else {
-            eprintln!("PLYSTRA_TEST_POSTGRES_URL is not set: PostgreSQL half skipped");
-            return;
-        };
-        all_cases(store).await;
-    });
+#[tokio::test]
+async fn authz_on_postgres() {
+    let Some(store) = fresh_postgres_store().await else {
+        eprintln!("PLYSTRA_TEST_POSTGRES_URL is not set: PostgreSQL half skipped");
+        return;
+    };
+    all_cases(store).await;
 }
