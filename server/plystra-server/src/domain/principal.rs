@@ -132,9 +132,6 @@ pub fn requirement_for(method: &str, path: &str, query_space_id: Option<&str>) -
     };
     use EntityKind as K;
     match &segments[..count] {
-        ["console", "overview"] | ["capabilities"] | ["admin", "me"] => {
-            Requirement::unscoped(rm(mutating, "instance:read", "instance:manage"))
-        }
         ["authz", "check" | "explain"] => Requirement::unscoped("authz:check"),
         ["metrics"] if !path.starts_with("/api/") => Requirement::unscoped("metrics:read"),
         ["admin", "grants", rest @ ..] => {
@@ -227,6 +224,8 @@ pub fn requirement_for(method: &str, path: &str, query_space_id: Option<&str>) -
         ["grants", "introspect"] | ["capability-outcomes", ..] => {
             Requirement::unscoped("capabilities:invoke")
         }
+        // Everything else, `console/overview`, `capabilities` and `admin/me` included, and
+        // paths that are no route at all (the middleware runs before routing).
         _ => Requirement::unscoped(rm(mutating, "instance:read", "instance:manage")),
     }
 }

@@ -135,6 +135,8 @@ impl DenyCode {
     }
 
     /// Whether a candidate's scope check produces this code (rather than a decision-level rule).
+    /// Only the tests ask: the engine knows which step it is in.
+    #[cfg(test)]
     pub fn is_scope_code(self) -> bool {
         matches!(
             self,
