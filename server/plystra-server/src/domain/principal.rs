@@ -282,16 +282,6 @@ pub enum GrantLevel {
 }
 
 impl GrantLevel {
-    /// The level's name on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            GrantLevel::InstanceSuperAdmin => "instance_super_admin",
-            GrantLevel::InstanceAdmin => "instance_admin",
-            GrantLevel::SpaceAdmin => "space_admin",
-            GrantLevel::GroupAdmin => "group_admin",
-        }
-    }
-
     /// Parses a stored level.
     pub fn parse(text: &str) -> Option<Self> {
         Some(match text {

@@ -35,7 +35,7 @@ pub struct CheckRequest {
 
 impl CheckRequest {
     /// The first required field that is empty (§10.3 step 0). The caller answers such a request
-    /// with an engine error instead of calling [`super::decide`].
+    /// with a 400 instead of calling [`super::decide`] (upstream's engine fails: 500).
     pub fn missing_field(&self) -> Option<&'static str> {
         [
             ("user_id", &self.user_id),

@@ -12,7 +12,8 @@
 //! 4. the caller must hold `authz:check` where the check happens (`403`);
 //! 5. the context is read (registry mode) or built (Context Mode), the engine decides, and the
 //!    audit row is written and committed before anything is answered. A context that cannot be
-//!    read or an audit row that cannot be written is `500 "Authorization check failed."`.
+//!    read or an audit row that cannot be written is `500 "Authorization check failed."`; a
+//!    request without a field every decision needs is `400` (upstream: 500).
 //!
 //! A deny is a `200`. Both routes set `X-Plystra-Trace-ID` and, when a row was written,
 //! `X-Plystra-Audit-Log-ID` (through `http::decision_headers`).
@@ -46,6 +47,13 @@ use crate::store::authz::DecisionAudit;
 const CHECK_FAILED: &str = "Authorization check failed.";
 
 /// 500 for a decision that could not be made or recorded.
+/// 400 for a check request without a field every decision needs (an actor id, the space, the
+/// action). Upstream lets the engine fail on it and answers 500; a client mistake is a 400 here.
+fn incomplete(field: &str) -> ApiError {
+    ApiError::validation("Authorization request is incomplete.")
+        .with_details(serde_json::Value::String(format!("{field} is required")))
+}
+
 fn engine_error(cause: impl std::fmt::Display) -> ApiError {
     ApiError::new(
         StatusCode::INTERNAL_SERVER_ERROR,
@@ -241,7 +249,8 @@ impl Server {
             ContextMode::Managed => Admitted::Registry,
             ContextMode::ProposedTarget => Admitted::ProposedTarget,
             // Validation and the body's own scopes come before the call's scope. A body that is
-            // valid but lacks a field every check needs fails later, in the engine, as upstream.
+            // valid but lacks a field every check needs fails later (400), where upstream's
+            // engine fails on it.
             ContextMode::Inline => {
                 let built = match inline.build() {
                     Err(InlineError::RequestIncomplete { field }) => Err(field),
@@ -274,7 +283,7 @@ impl Server {
             registry_or_proposed => {
                 let check = inline.check_request();
                 if let Some(field) = check.missing_field() {
-                    return Err(engine_error(format!("{field} is required")));
+                    return Err(incomplete(field));
                 }
                 let loaded = match registry_or_proposed {
                     Admitted::ProposedTarget => {
@@ -287,7 +296,7 @@ impl Server {
                 return loaded.map_err(engine_error);
             }
         };
-        let built = (*built).map_err(|field| engine_error(format!("{field} is required")))?;
+        let built = (*built).map_err(incomplete)?;
         let registry = store
             .authz_registry(&built.request.resource_type, &built.request.action)
             .await

@@ -50,7 +50,8 @@ pub enum InlineError {
     },
     /// The context is valid but the request itself lacks a field every check needs (in practice
     /// `action`, when there are no grants to require it). Upstream meets this in the engine, after
-    /// validation, and answers `500 INTERNAL_ERROR "Authorization check failed."`.
+    /// validation, and answers `500 INTERNAL_ERROR "Authorization check failed."`; the server answers 400
+    /// after the body's scopes are checked.
     #[error("{field} is required")]
     RequestIncomplete {
         /// The missing request field.
