@@ -184,12 +184,25 @@ impl Fixture {
     }
 
     /// Every `*.yaml` under `root/<profile>/`, sorted by profile and name; only `profiles`
-    /// when not empty.
+    /// when not empty, and never the [`ISOLATED_PROFILES`] unless named.
     pub fn load_all(root: &Path, profiles: &[String]) -> Result<Vec<Fixture>, LoadError> {
         yaml_files(root, profiles)?
             .iter()
             .map(|f| Fixture::load(f))
             .collect()
+    }
+
+    /// Every fixture under `root`, the [`ISOLATED_PROFILES`] included (coverage, SDK replay).
+    pub fn load_every(root: &Path) -> Result<Vec<Fixture>, LoadError> {
+        let mut profiles: Vec<String> = ISOLATED_PROFILES.iter().map(|p| p.to_string()).collect();
+        profiles.extend(
+            yaml_files(root, &[])?
+                .iter()
+                .map(|f| profile_of(f).to_string()),
+        );
+        profiles.sort();
+        profiles.dedup();
+        Fixture::load_all(root, &profiles)
     }
 
     /// The fixture as YAML (serde_yaml's layout; the recorder writes its own, see
@@ -207,7 +220,14 @@ pub(crate) fn profile_of(path: &Path) -> &str {
         .unwrap_or_default()
 }
 
-/// Every `*.yaml` under `root/<profile>/`, sorted; only `profiles` when not empty.
+/// Profiles whose cases change what the whole server shares, so that later cases (or a second
+/// run) against the same server would fail: `lockout` locks the runner's address out of login
+/// for the lockout period. They are left out unless named (`--profile lockout`), and run once,
+/// against a server of their own.
+pub const ISOLATED_PROFILES: &[&str] = &["lockout"];
+
+/// Every `*.yaml` under `root/<profile>/`, sorted; only `profiles` when not empty, else every
+/// profile but the [`ISOLATED_PROFILES`].
 pub(crate) fn yaml_files(root: &Path, profiles: &[String]) -> Result<Vec<PathBuf>, LoadError> {
     let read = |dir: &Path| {
         std::fs::read_dir(dir).map_err(|e| LoadError {
@@ -224,7 +244,12 @@ pub(crate) fn yaml_files(root: &Path, profiles: &[String]) -> Result<Vec<PathBuf
             })?
             .path();
         let profile = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        if !dir.is_dir() || (!profiles.is_empty() && !profiles.iter().any(|p| p == profile)) {
+        let selected = if profiles.is_empty() {
+            !ISOLATED_PROFILES.contains(&profile)
+        } else {
+            profiles.iter().any(|p| p == profile)
+        };
+        if !dir.is_dir() || !selected {
             continue;
         }
         for file in read(&dir)? {

@@ -7,7 +7,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use plystra_conformance::coverage::{Coverage, operations};
-use plystra_conformance::{Admin, Fixture, Scenario, Target, record, report, runner};
+use plystra_conformance::{
+    Admin, Fixture, ISOLATED_PROFILES, Scenario, Target, record, report, runner,
+};
 
 #[derive(Parser)]
 #[command(name = "plystra-conformance", about = "Plystra Core contract fixtures")]
@@ -22,7 +24,8 @@ enum Command {
     Run {
         #[command(flatten)]
         server: ServerArgs,
-        /// Only these profiles (repeatable).
+        /// Only these profiles (repeatable). The isolated profiles (`lockout`) run only when
+        /// named, once, against a server of their own: they lock the runner out of login.
         #[arg(long = "profile")]
         profiles: Vec<String>,
         /// Where the fixtures are.
@@ -40,7 +43,7 @@ enum Command {
     Record {
         #[command(flatten)]
         server: ServerArgs,
-        /// Only these profiles (repeatable).
+        /// Only these profiles (repeatable); the isolated profiles only when named.
         #[arg(long = "profile")]
         profiles: Vec<String>,
         /// Only these scenarios, by name or profile/name (repeatable).
@@ -158,6 +161,13 @@ async fn main() -> ExitCode {
             }
             let failed = results.iter().filter(|r| !r.passed).count();
             println!("{} passed, {failed} failed", total - failed);
+            if profiles.is_empty() {
+                println!(
+                    "not run: the isolated profiles ({}); run each once against a server of its \
+                     own with --profile",
+                    ISOLATED_PROFILES.join(", ")
+                );
+            }
             for (path, text) in [
                 (junit, report::junit(&results)),
                 (json, report::json(&results)),
@@ -214,7 +224,7 @@ async fn main() -> ExitCode {
                 Ok(s) => s,
                 Err(e) => return fail(&format!("{}: {e}", spec.display())),
             };
-            let (ops, fixtures) = match (operations(&spec), Fixture::load_all(&fixtures, &[])) {
+            let (ops, fixtures) = match (operations(&spec), Fixture::load_every(&fixtures)) {
                 (Ok(o), Ok(f)) => (o, f),
                 (Err(e), _) => return fail(&e),
                 (_, Err(e)) => return fail(&e.to_string()),

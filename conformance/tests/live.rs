@@ -76,6 +76,33 @@ async fn run_everything(store: Store) {
     }
 }
 
+/// The isolated profiles, once each, against a server of their own (after them the server
+/// refuses this client's logins for the lockout period).
+async fn run_isolated(store: Store) {
+    let base = serve(store).await;
+    let target = Target::new(&base, Admin::Bearer(alice_token(&base).await)).unwrap();
+    let profiles: Vec<String> = plystra_conformance::ISOLATED_PROFILES
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+    let fixtures = Fixture::load_all(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"),
+        &profiles,
+    )
+    .unwrap();
+    assert!(!fixtures.is_empty());
+    let vars = target.vars("isolated");
+    for fixture in &fixtures {
+        let result = target.run(fixture, &vars).await;
+        assert!(
+            result.passed,
+            "{}\n{}",
+            result.case,
+            report::describe(&result)
+        );
+    }
+}
+
 #[tokio::test]
 async fn every_fixture_passes_on_sqlite() {
     let store = Store::connect("sqlite::memory:").await.unwrap();
@@ -87,6 +114,22 @@ async fn every_fixture_passes_on_sqlite() {
 async fn every_fixture_passes_on_postgres() {
     if let Some(store) = postgres_store().await {
         run_everything(store).await;
+    }
+}
+
+// Named so that `every_fixture_passes_on_sqlite` (the filter conformance/mutation.sh runs) selects
+// it too.
+#[tokio::test]
+async fn every_fixture_passes_on_sqlite_isolated_profiles() {
+    let store = Store::connect("sqlite::memory:").await.unwrap();
+    store.migrate().await.unwrap();
+    run_isolated(store).await;
+}
+
+#[tokio::test]
+async fn every_fixture_passes_on_postgres_isolated_profiles() {
+    if let Some(store) = postgres_store().await {
+        run_isolated(store).await;
     }
 }
 

@@ -28,10 +28,11 @@ fn bad_login() -> ApiError {
     )
 }
 
-/// 429 `AUTH_RATE_LIMITED` until `until`, with `Retry-After` (at least one second).
+/// 429 `AUTH_RATE_LIMITED` until `until`, with `Retry-After`: the seconds left, rounded up (a
+/// client that waits that long finds the lock over), at least one.
 fn rate_limited(now: chrono::DateTime<chrono::Utc>, until: &str) -> ApiError {
     let seconds = crate::domain::time::parse(until)
-        .map(|until| (until - now).num_seconds())
+        .map(|until| ((until - now).num_milliseconds() + 999) / 1000)
         .unwrap_or(1)
         .max(1) as u64;
     let mut error = ApiError::new(
