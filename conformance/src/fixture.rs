@@ -220,11 +220,16 @@ pub(crate) fn profile_of(path: &Path) -> &str {
         .unwrap_or_default()
 }
 
-/// Profiles whose cases change what the whole server shares, so that later cases (or a second
-/// run) against the same server would fail: `lockout` locks the runner's address out of login
-/// for the lockout period. They are left out unless named (`--profile lockout`), and run once,
-/// against a server of their own.
-pub const ISOLATED_PROFILES: &[&str] = &["lockout"];
+/// Profiles that cannot share a server with the others, left out unless named (`--profile P`):
+/// - `lockout` changes what the whole server shares: it locks the runner's address out of login
+///   for the lockout period, so it runs once, last or against a server of its own;
+/// - `registration` needs a setting the default configuration does not have: ordinary sign-up
+///   enabled, with [`REGISTRATION_TOKEN`] as its token (`PLYSTRA_AUTH_REGISTRATION_ENABLED=1`,
+///   `PLYSTRA_AUTH_REGISTRATION_TOKEN`), under which the `auth` profile's refused sign-up fails.
+pub const ISOLATED_PROFILES: &[&str] = &["lockout", "registration"];
+
+/// The registration token the `registration` profile signs up with.
+pub const REGISTRATION_TOKEN: &str = "conformance-registration-token-0123456789";
 
 /// Every `*.yaml` under `root/<profile>/`, sorted; only `profiles` when not empty, else every
 /// profile but the [`ISOLATED_PROFILES`].

@@ -19,6 +19,6 @@ pub mod yaml;
 #[path = "generated/sdk_dispatch.rs"]
 pub mod sdk_dispatch;
 
-pub use fixture::{Fixture, ISOLATED_PROFILES, Kind};
+pub use fixture::{Fixture, ISOLATED_PROFILES, Kind, REGISTRATION_TOKEN};
 pub use runner::{Admin, CaseResult, Target};
 pub use scenario::Scenario;

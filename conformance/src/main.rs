@@ -24,8 +24,9 @@ enum Command {
     Run {
         #[command(flatten)]
         server: ServerArgs,
-        /// Only these profiles (repeatable). The isolated profiles (`lockout`) run only when
-        /// named, once, against a server of their own: they lock the runner out of login.
+        /// Only these profiles (repeatable). The isolated profiles run only when named:
+        /// `lockout` once, last (it locks the runner out of login); `registration` against a
+        /// server with ordinary sign-up enabled (conformance/README.md).
         #[arg(long = "profile")]
         profiles: Vec<String>,
         /// Where the fixtures are.
@@ -163,8 +164,8 @@ async fn main() -> ExitCode {
             println!("{} passed, {failed} failed", total - failed);
             if profiles.is_empty() {
                 println!(
-                    "not run: the isolated profiles ({}); run each once against a server of its \
-                     own with --profile",
+                    "not run: the isolated profiles ({}); see conformance/README.md, \
+                     \"Isolated profiles\"",
                     ISOLATED_PROFILES.join(", ")
                 );
             }

@@ -14,6 +14,10 @@ use plystra_conformance::{Admin, Fixture, Target, report};
 use plystra_server::{Config, Server, Store};
 
 async fn serve(store: Store) -> String {
+    serve_with(store, Config::for_tests()).await
+}
+
+async fn serve_with(store: Store, config: Config) -> String {
     use poem::listener::{Acceptor, Listener, TcpListener};
     plystra_server::seed::demo(&store).await.unwrap();
     plystra_server::bootstrap::bootstrap_super_admin(
@@ -28,7 +32,6 @@ async fn serve(store: Store) -> String {
     )
     .await
     .unwrap();
-    let config = Config::for_tests();
     let server = Arc::new(Server::new(store, Arc::new(config.clone())));
     let acceptor = TcpListener::bind("127.0.0.1:0")
         .into_acceptor()
@@ -76,30 +79,40 @@ async fn run_everything(store: Store) {
     }
 }
 
-/// The isolated profiles, once each, against a server of their own (after them the server
-/// refuses this client's logins for the lockout period).
-async fn run_isolated(store: Store) {
-    let base = serve(store).await;
-    let target = Target::new(&base, Admin::Bearer(alice_token(&base).await)).unwrap();
-    let profiles: Vec<String> = plystra_conformance::ISOLATED_PROFILES
-        .iter()
-        .map(|p| p.to_string())
-        .collect();
-    let fixtures = Fixture::load_all(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"),
-        &profiles,
-    )
-    .unwrap();
-    assert!(!fixtures.is_empty());
-    let vars = target.vars("isolated");
-    for fixture in &fixtures {
-        let result = target.run(fixture, &vars).await;
-        assert!(
-            result.passed,
-            "{}\n{}",
-            result.case,
-            report::describe(&result)
-        );
+/// The configuration an isolated profile needs (`registration`: ordinary sign-up with the
+/// suite's token).
+fn isolated_config(profile: &str) -> Config {
+    let mut config = Config::for_tests();
+    if profile == "registration" {
+        config.registration.ordinary_enabled = true;
+        config.registration.ordinary_token =
+            Some(plystra_conformance::REGISTRATION_TOKEN.to_string());
+    }
+    config
+}
+
+/// Each isolated profile once, against a server of its own with the configuration it needs
+/// (after `lockout` the server refuses this client's logins for the lockout period).
+async fn run_isolated(store: impl AsyncFn() -> Store) {
+    for profile in plystra_conformance::ISOLATED_PROFILES {
+        let base = serve_with(store().await, isolated_config(profile)).await;
+        let target = Target::new(&base, Admin::Bearer(alice_token(&base).await)).unwrap();
+        let fixtures = Fixture::load_all(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"),
+            &[profile.to_string()],
+        )
+        .unwrap();
+        assert!(!fixtures.is_empty(), "{profile}");
+        let vars = target.vars("isolated");
+        for fixture in &fixtures {
+            let result = target.run(fixture, &vars).await;
+            assert!(
+                result.passed,
+                "{}\n{}",
+                result.case,
+                report::describe(&result)
+            );
+        }
     }
 }
 
@@ -121,24 +134,32 @@ async fn every_fixture_passes_on_postgres() {
 // it too.
 #[tokio::test]
 async fn every_fixture_passes_on_sqlite_isolated_profiles() {
-    let store = Store::connect("sqlite::memory:").await.unwrap();
-    store.migrate().await.unwrap();
-    run_isolated(store).await;
+    run_isolated(async || {
+        let store = Store::connect("sqlite::memory:").await.unwrap();
+        store.migrate().await.unwrap();
+        store
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn every_fixture_passes_on_postgres_isolated_profiles() {
-    if let Some(store) = postgres_store().await {
-        run_isolated(store).await;
+    if postgres_store_url().is_some() {
+        run_isolated(async || postgres_store().await.unwrap()).await;
     }
+}
+
+/// `PLYSTRA_TEST_POSTGRES_URL`, when set.
+fn postgres_store_url() -> Option<String> {
+    std::env::var("PLYSTRA_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
 }
 
 /// A migrated store on `PLYSTRA_TEST_POSTGRES_URL`, in a schema of its own so that this test
 /// does not see other tests' rows; `None` when the variable is not set.
 async fn postgres_store() -> Option<Store> {
-    let url = std::env::var("PLYSTRA_TEST_POSTGRES_URL")
-        .ok()
-        .filter(|u| !u.is_empty())?;
+    let url = postgres_store_url()?;
     let schema = format!("conformance_{}", plystra_conformance::runner::run_id());
     let admin = sqlx::PgPool::connect(&url).await.unwrap();
     sqlx::query(&format!("CREATE SCHEMA {schema}"))
@@ -173,12 +194,6 @@ fn coverage_reads_the_contract() {
     );
 }
 
-/// Operations that only have negative fixtures, and why.
-const NEGATIVE_ONLY: [(&str, &str); 1] = [(
-    "register",
-    "registration is off in the server's default configuration, which the live run uses",
-)];
-
 #[tokio::test]
 async fn every_implemented_operation_has_a_positive_fixture() {
     let store = Store::connect("sqlite::memory:").await.unwrap();
@@ -189,13 +204,13 @@ async fn every_implemented_operation_has_a_positive_fixture() {
         .iter()
         .map(|op| op.id)
         .collect();
+    // The isolated profiles count: `register` works only under their configuration.
     let fixtures =
-        Fixture::load_all(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"), &[]).unwrap();
+        Fixture::load_every(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")).unwrap();
     let missing: Vec<&str> = plystra_server_api::OPERATIONS
         .iter()
         .map(|op| op.id)
         .filter(|id| !unimplemented.contains(id))
-        .filter(|id| !NEGATIVE_ONLY.iter().any(|(negative, _)| negative == id))
         .filter(|id| {
             !fixtures
                 .iter()
@@ -206,10 +221,4 @@ async fn every_implemented_operation_has_a_positive_fixture() {
         missing.is_empty(),
         "implemented but without a positive fixture: {missing:?}"
     );
-    for (id, _) in NEGATIVE_ONLY {
-        assert!(
-            fixtures.iter().any(|f| f.operation == id),
-            "{id} has no fixture at all"
-        );
-    }
 }

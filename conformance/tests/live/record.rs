@@ -45,35 +45,34 @@ async fn record_everything(store: Store) {
     }
 }
 
-/// The isolated profiles, recorded once on a server of their own.
-async fn record_isolated(store: Store) {
-    let base = super::serve(store).await;
-    let target = Target::new(&base, Admin::Bearer(super::alice_token(&base).await)).unwrap();
+/// Each isolated profile, recorded once on a server of its own.
+async fn record_isolated() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let profiles: Vec<String> = plystra_conformance::ISOLATED_PROFILES
-        .iter()
-        .map(|p| p.to_string())
-        .collect();
-    let scenarios = Scenario::load_all(&root.join("scenarios"), &profiles).unwrap();
-    assert!(!scenarios.is_empty());
-    let vars = target.vars("rec6e7f8");
-    let mut recorded = Vec::with_capacity(scenarios.len());
-    for scenario in &scenarios {
-        let fixture = record::record(&target, scenario, &vars)
-            .await
-            .unwrap_or_else(|f| panic!("{}: {:?} {:?}", scenario.name, f.error, f.mismatches));
-        recorded.push((scenario.fixture_path(), record::render(&fixture).unwrap()));
+    for profile in plystra_conformance::ISOLATED_PROFILES {
+        let store = Store::connect("sqlite::memory:").await.unwrap();
+        store.migrate().await.unwrap();
+        let base = super::serve_with(store, super::isolated_config(profile)).await;
+        let target = Target::new(&base, Admin::Bearer(super::alice_token(&base).await)).unwrap();
+        let profiles = [profile.to_string()];
+        let scenarios = Scenario::load_all(&root.join("scenarios"), &profiles).unwrap();
+        assert!(!scenarios.is_empty(), "{profile}");
+        let vars = target.vars("rec6e7f8");
+        let mut recorded = Vec::with_capacity(scenarios.len());
+        for scenario in &scenarios {
+            let fixture = record::record(&target, scenario, &vars)
+                .await
+                .unwrap_or_else(|f| panic!("{}: {:?} {:?}", scenario.name, f.error, f.mismatches));
+            recorded.push((scenario.fixture_path(), record::render(&fixture).unwrap()));
+        }
+        let drift = record::compare(&root.join("fixtures"), &recorded, &profiles);
+        let shown: Vec<String> = drift.iter().map(Drift::to_string).collect();
+        assert!(drift.is_empty(), "{}", shown.join("\n"));
     }
-    let drift = record::compare(&root.join("fixtures"), &recorded, &profiles);
-    let shown: Vec<String> = drift.iter().map(Drift::to_string).collect();
-    assert!(drift.is_empty(), "{}", shown.join("\n"));
 }
 
 #[tokio::test]
 async fn recording_reproduces_the_isolated_fixtures_on_sqlite() {
-    let store = Store::connect("sqlite::memory:").await.unwrap();
-    store.migrate().await.unwrap();
-    record_isolated(store).await;
+    record_isolated().await;
 }
 
 #[tokio::test]
