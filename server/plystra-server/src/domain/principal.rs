@@ -370,7 +370,9 @@ pub struct Target<'a> {
 }
 
 impl<'a> Target<'a> {
-    /// The same target acting in `group`.
+    /// The same target acting in `group` (the tests' shorthand; the middleware builds targets
+    /// field by field).
+    #[cfg(test)]
     pub fn with_group(mut self, group: &'a GroupRef) -> Self {
         self.group_id = Some(&group.id);
         self.group = Some(group);

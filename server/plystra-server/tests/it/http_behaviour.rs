@@ -404,6 +404,17 @@ async fn logged_request(format: LogFormat) -> (String, String) {
         false,
     );
     // The test runs on one thread, so the subscriber sees exactly this test's events.
+    // tracing caches per call site whether anyone wants its events, and a global level hint,
+    // from the subscribers alive when the site is first hit; other test threads hit the access
+    // log's site with no subscriber around and can cache "nobody" just as this one is set. A
+    // process-wide subscriber that takes INFO and does nothing keeps both at INFO for good.
+    static QUIET_GLOBAL: std::sync::Once = std::sync::Once::new();
+    QUIET_GLOBAL.call_once(|| {
+        use tracing_subscriber::layer::SubscriberExt as _;
+        let quiet =
+            tracing_subscriber::registry().with(tracing_subscriber::filter::LevelFilter::INFO);
+        let _ = tracing::subscriber::set_global_default(quiet);
+    });
     let _guard = tracing::subscriber::set_default(subscriber);
     let cli = client(server().await);
     let resp = cli

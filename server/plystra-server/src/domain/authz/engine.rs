@@ -28,6 +28,8 @@ pub struct Decision<'a> {
     deny_code: Option<DenyCode>,
     evaluated: bool,
     matched: Vec<Matched<'a>>,
+    /// Only the tests ask which candidate allowed: the trace reports every candidate.
+    #[cfg(test)]
     allowed_by: Option<usize>,
 }
 
@@ -93,6 +95,7 @@ impl<'a> Decision<'a> {
     }
 
     /// On allow, the first candidate whose scope covers the target.
+    #[cfg(test)]
     pub fn allowed_by(&self) -> Option<&Matched<'a>> {
         self.allowed_by.and_then(|i| self.matched.get(i))
     }
@@ -172,6 +175,7 @@ pub fn decide(ctx: &Context, now: DateTime<Utc>) -> Decision<'_> {
             deny_code: Some(actor_state(&ctx.actor, now).unwrap_or(code)),
             evaluated: false,
             matched: Vec::new(),
+            #[cfg(test)]
             allowed_by: None,
         };
     }
@@ -213,6 +217,7 @@ pub fn decide(ctx: &Context, now: DateTime<Utc>) -> Decision<'_> {
         context: ctx,
         deny_code: verdict.err(),
         evaluated: true,
+        #[cfg(test)]
         allowed_by: verdict.ok(),
         matched,
     }
