@@ -356,7 +356,7 @@ async fn registry_denies(w: &World) {
     assert!(explained.matched_candidates.is_none());
     assert_eq!(explained.target.resource.id, "");
 
-    // Rows that do not exist are engine errors, not denies.
+    // Rows that do not exist are the caller's mistake (upstream: 500), not denies.
     for request in [
         approve(reviewer(), "invoice_999"),
         approve(
@@ -368,7 +368,11 @@ async fn registry_denies(w: &World) {
         let (status, code, message, _) = failure(w.instance_key.authz().check(request).await);
         assert_eq!(
             (status, code.as_str(), message.as_str()),
-            (500, "INTERNAL_ERROR", "Authorization check failed.")
+            (
+                400,
+                "VALIDATION_FAILED",
+                "Authorization request names no live actor or resource."
+            )
         );
     }
 }
@@ -830,7 +834,8 @@ impl World {
     }
 }
 
-/// A trace that would store a secret-looking key is refused, and nothing is written.
+/// A trace that would store a secret-looking key from the body is refused (400), and nothing
+/// is written.
 async fn secrets_never_reach_the_audit_log(w: &World) {
     let leaky = AuthzCheck::new("approve")
         .actor(Actor::new("user_x", "member_x", "space_acme").binding_id("b_x"))
@@ -850,7 +855,11 @@ async fn secrets_never_reach_the_audit_log(w: &World) {
     let (status, code, message, details) = failure(probe.authz().check(leaky).await);
     assert_eq!(
         (status, code.as_str(), message.as_str()),
-        (500, "INTERNAL_ERROR", "Authorization check failed.")
+        (
+            400,
+            "VALIDATION_FAILED",
+            "Inline authorization context carries a secret-looking key."
+        )
     );
     assert!(details.as_str().unwrap().contains("API_Key"), "{details}");
     assert_eq!(w.rows_of_request("req_secret_probe").await, 0);

@@ -2,8 +2,6 @@
 //! match on the codes, tests and dashboards on the reasons), so they are spelled exactly as
 //! behaviour.md §10.3 gives them and live in one place.
 
-use std::fmt;
-
 /// Allow or deny.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Outcome {
@@ -143,8 +141,9 @@ impl DenyCode {
     }
 }
 
-impl fmt::Display for DenyCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+#[cfg(test)]
+impl std::fmt::Display for DenyCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }

@@ -13,7 +13,8 @@
 //! 5. the context is read (registry mode) or built (Context Mode), the engine decides, and the
 //!    audit row is written and committed before anything is answered. A context that cannot be
 //!    read or an audit row that cannot be written is `500 "Authorization check failed."`; a
-//!    request without a field every decision needs is `400` (upstream: 500).
+//!    request without a field every decision needs, or naming an actor or resource that does not
+//!    exist, is `400` (upstream: 500).
 //!
 //! A deny is a `200`. Both routes set `X-Plystra-Trace-ID` and, when a row was written,
 //! `X-Plystra-Audit-Log-ID` (through `http::decision_headers`).
@@ -41,7 +42,7 @@ use crate::domain::principal::Principal;
 use crate::domain::time;
 use crate::http::RequestId;
 use crate::http::decision_headers::{Decided, DecisionSlot};
-use crate::store::authz::DecisionAudit;
+use crate::store::authz::{DecisionAudit, LoadError};
 
 /// The message of every engine failure (details carry the cause, hidden in production).
 const CHECK_FAILED: &str = "Authorization check failed.";
@@ -52,6 +53,20 @@ const CHECK_FAILED: &str = "Authorization check failed.";
 fn incomplete(field: &str) -> ApiError {
     ApiError::validation("Authorization request is incomplete.")
         .with_details(serde_json::Value::String(format!("{field} is required")))
+}
+
+/// A context that could not be read. Naming an actor binding or a resource that does not exist
+/// (or does not join the requested ids) is the caller's mistake: 400 with the reason, where
+/// upstream answers 500. A missing mapping (the registry is incomplete) and a failing database
+/// stay 500.
+fn load_error(error: LoadError) -> ApiError {
+    match error {
+        LoadError::ActorMissing { .. } | LoadError::TargetMissing { .. } => {
+            ApiError::validation("Authorization request names no live actor or resource.")
+                .with_details(serde_json::Value::String(error.to_string()))
+        }
+        LoadError::Store(_) | LoadError::MappingMissing(_) => engine_error(error),
+    }
 }
 
 fn engine_error(cause: impl std::fmt::Display) -> ApiError {
@@ -293,7 +308,7 @@ impl Server {
                     }
                     _ => store.registry_context(check).await,
                 };
-                return loaded.map_err(engine_error);
+                return loaded.map_err(load_error);
             }
         };
         let built = (*built).map_err(incomplete)?;
@@ -311,7 +326,16 @@ impl Server {
         refs: &Refs<'_>,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), ApiError> {
-        let trace = trace::render(decision, refs).map_err(engine_error)?;
+        // In Context Mode every attribute of the trace came in the body: a secret-looking key
+        // there is the caller's to remove (400). From stored rows it is a data problem (500).
+        let trace = trace::render(decision, refs).map_err(|key| {
+            if refs.grants_inline {
+                ApiError::validation("Inline authorization context carries a secret-looking key.")
+                    .with_details(serde_json::Value::String(key.to_string()))
+            } else {
+                engine_error(key)
+            }
+        })?;
         let audit = decision.audit();
         let action = audit.action();
         let created_at = time::format_micros(now);

@@ -16,8 +16,8 @@ use crate::domain::authz::{
 };
 use rows::{ActorRow, CandidateRow, RegistryRow, TargetRow};
 
-/// Why the rows of a decision could not be read. Every case is an engine error: the caller answers
-/// 500 and decides nothing.
+/// Why the rows of a decision could not be read; nothing is decided. The caller answers 400 for
+/// an actor or target that does not exist and 500 for the rest.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// The database failed.
