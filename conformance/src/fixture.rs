@@ -194,15 +194,10 @@ impl Fixture {
 
     /// Every fixture under `root`, the [`ISOLATED_PROFILES`] included (coverage, SDK replay).
     pub fn load_every(root: &Path) -> Result<Vec<Fixture>, LoadError> {
-        let mut profiles: Vec<String> = ISOLATED_PROFILES.iter().map(|p| p.to_string()).collect();
-        profiles.extend(
-            yaml_files(root, &[])?
-                .iter()
-                .map(|f| profile_of(f).to_string()),
-        );
-        profiles.sort();
-        profiles.dedup();
-        Fixture::load_all(root, &profiles)
+        yaml_files_of(root, |_| true)?
+            .iter()
+            .map(|f| Fixture::load(f))
+            .collect()
     }
 
     /// The fixture as YAML (serde_yaml's layout; the recorder writes its own, see
@@ -234,6 +229,17 @@ pub const REGISTRATION_TOKEN: &str = "conformance-registration-token-0123456789"
 /// Every `*.yaml` under `root/<profile>/`, sorted; only `profiles` when not empty, else every
 /// profile but the [`ISOLATED_PROFILES`].
 pub(crate) fn yaml_files(root: &Path, profiles: &[String]) -> Result<Vec<PathBuf>, LoadError> {
+    yaml_files_of(root, |profile| {
+        if profiles.is_empty() {
+            !ISOLATED_PROFILES.contains(&profile)
+        } else {
+            profiles.iter().any(|p| p == profile)
+        }
+    })
+}
+
+/// Every `*.yaml` under `root/<profile>/` for the profiles `selected` keeps, sorted.
+fn yaml_files_of(root: &Path, selected: impl Fn(&str) -> bool) -> Result<Vec<PathBuf>, LoadError> {
     let read = |dir: &Path| {
         std::fs::read_dir(dir).map_err(|e| LoadError {
             path: dir.to_path_buf(),
@@ -249,12 +255,7 @@ pub(crate) fn yaml_files(root: &Path, profiles: &[String]) -> Result<Vec<PathBuf
             })?
             .path();
         let profile = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        let selected = if profiles.is_empty() {
-            !ISOLATED_PROFILES.contains(&profile)
-        } else {
-            profiles.iter().any(|p| p == profile)
-        };
-        if !dir.is_dir() || !selected {
+        if !dir.is_dir() || !selected(profile) {
             continue;
         }
         for file in read(&dir)? {

@@ -59,23 +59,36 @@ async fn alice_token(base: &str) -> String {
     body["data"]["access_token"].as_str().unwrap().to_string()
 }
 
+/// The committed fixtures of `profiles` (every shared profile when empty).
+fn fixtures(profiles: &[String]) -> Vec<Fixture> {
+    Fixture::load_all(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"),
+        profiles,
+    )
+    .unwrap()
+}
+
+/// Runs `fixtures` against `target` with the variables of run `run`; every case must pass.
+async fn assert_all_pass(target: &Target, fixtures: &[Fixture], run: &str) {
+    let vars = target.vars(run);
+    for fixture in fixtures {
+        let result = target.run(fixture, &vars).await;
+        assert!(
+            result.passed,
+            "{} ({run} run)\n{}",
+            result.case,
+            report::describe(&result)
+        );
+    }
+}
+
 async fn run_everything(store: Store) {
     let base = serve(store).await;
     let target = Target::new(&base, Admin::Bearer(alice_token(&base).await)).unwrap();
-    let fixtures =
-        Fixture::load_all(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"), &[]).unwrap();
+    let fixtures = fixtures(&[]);
     assert!(fixtures.len() >= 6);
     for run in ["first", "second"] {
-        let vars = target.vars(run);
-        for fixture in &fixtures {
-            let result = target.run(fixture, &vars).await;
-            assert!(
-                result.passed,
-                "{} ({run} run)\n{}",
-                result.case,
-                report::describe(&result)
-            );
-        }
+        assert_all_pass(&target, &fixtures, run).await;
     }
 }
 
@@ -97,22 +110,9 @@ async fn run_isolated(store: impl AsyncFn() -> Store) {
     for profile in plystra_conformance::ISOLATED_PROFILES {
         let base = serve_with(store().await, isolated_config(profile)).await;
         let target = Target::new(&base, Admin::Bearer(alice_token(&base).await)).unwrap();
-        let fixtures = Fixture::load_all(
-            &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"),
-            &[profile.to_string()],
-        )
-        .unwrap();
+        let fixtures = fixtures(&[profile.to_string()]);
         assert!(!fixtures.is_empty(), "{profile}");
-        let vars = target.vars("isolated");
-        for fixture in &fixtures {
-            let result = target.run(fixture, &vars).await;
-            assert!(
-                result.passed,
-                "{}\n{}",
-                result.case,
-                report::describe(&result)
-            );
-        }
+        assert_all_pass(&target, &fixtures, "isolated").await;
     }
 }
 
@@ -182,9 +182,7 @@ fn coverage_reads_the_contract() {
             .unwrap();
     let ops = plystra_conformance::coverage::operations(&spec).unwrap();
     assert_eq!(ops.len(), 165);
-    let fixtures =
-        Fixture::load_all(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"), &[]).unwrap();
-    let coverage = plystra_conformance::coverage::Coverage::of(&ops, &fixtures);
+    let coverage = plystra_conformance::coverage::Coverage::of(&ops, &fixtures(&[]));
     assert!(coverage.error_classes.contains("bad_json"));
     assert!(coverage.uncovered(["getHealth", "createMember"]).is_empty());
     assert!(
