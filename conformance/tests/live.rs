@@ -11,7 +11,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use plystra_conformance::{Admin, Fixture, Target, report};
-use plystra_server::{Config, Server, Store};
+use plystra_core::Store;
+use plystra_server::{Config, Server};
 
 async fn serve(store: Store) -> String {
     serve_with(store, Config::for_tests()).await

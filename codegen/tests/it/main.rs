@@ -5,6 +5,7 @@ mod authplane_coverage;
 mod check;
 mod snapshots;
 mod validation;
+mod workspace;
 
 use std::path::{Path, PathBuf};
 

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use plystra_conformance::record::{self, Drift};
 use plystra_conformance::{Admin, Scenario, Target};
-use plystra_server::Store;
+use plystra_core::Store;
 
 /// Records `scenarios` with the variables of run `run` and asserts that the committed fixtures
 /// of `profiles` are reproduced byte for byte.

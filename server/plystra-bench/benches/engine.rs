@@ -1,4 +1,4 @@
-//! Decisions per second of the pure engine (`plystra_server::domain::authz::decide`), in
+//! Decisions per second of the pure engine (`plystra_core::domain::authz::decide`), in
 //! registry mode (a prebuilt `Context`) and in Context Mode (an inline request built and decided
 //! every call), and, with `--features cedar`, the same decisions in Cedar.
 //!
@@ -9,7 +9,7 @@
 use chrono::{DateTime, TimeZone, Utc};
 use plystra_bench::fixtures::{ALLOW, Case, DENY, inline_request, registry, registry_context};
 use plystra_bench::measure::{Budget, Rate, grouped, measure};
-use plystra_server::domain::authz::decide;
+use plystra_core::domain::authz::decide;
 
 /// A fixed "now": the engine takes the time as an argument, so the bench reads no clock per call.
 fn now() -> DateTime<Utc> {
@@ -30,7 +30,7 @@ fn context_mode(budget: Budget, case: &Case) -> Rate {
     let request = inline_request(case);
     let registry = registry();
     let now = now();
-    let once = |request: &plystra_server::domain::authz::InlineRequest| {
+    let once = |request: &plystra_core::domain::authz::InlineRequest| {
         let ctx = request
             .build()
             .expect("valid inline request")
@@ -183,7 +183,7 @@ mod cedar_side {
     use plystra_bench::cedar::CedarModel;
     use plystra_bench::fixtures::{CASES, Case, inline_request, registry, registry_context};
     use plystra_bench::measure::{Budget, Rate, measure};
-    use plystra_server::domain::authz::decide;
+    use plystra_core::domain::authz::decide;
 
     /// The cedar-policy version in Cargo.lock (4.7.1 is the newest for our MSRV, Rust 1.88).
     pub const CEDAR_VERSION: &str = "cedar-policy 4.7";

@@ -3,7 +3,7 @@
 //! as a registry-mode [`Context`], as a Context Mode [`InlineRequest`] and, with the `cedar`
 //! feature, as a Cedar request, so all three answer the same question.
 
-use plystra_server::domain::authz::{
+use plystra_core::domain::authz::{
     ACTIVE, Actor, Candidate, CheckRequest, Context, Group, InlineActor, InlineGrant,
     InlineRequest, InlineResource, Member, Metadata, Permission, Registry, Resource,
     ResourceAction, ResourceMapping, ResourceType, Role, Space, Target, User, UserMember,
@@ -259,7 +259,7 @@ pub fn inline_request(case: &Case) -> InlineRequest {
 #[cfg(test)]
 mod tests {
     use chrono::{TimeZone, Utc};
-    use plystra_server::domain::authz::{ContextMode, decide};
+    use plystra_core::domain::authz::{ContextMode, decide};
 
     use super::*;
 

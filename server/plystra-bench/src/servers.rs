@@ -5,9 +5,10 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use plystra_core::Store;
 use plystra_server::bootstrap::{Bootstrap, bootstrap_super_admin, demo_api_key};
 use plystra_server::config::AuditWriteMode;
-use plystra_server::{Config, Server, Store};
+use plystra_server::{Config, Server};
 use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::web::Json;
 use poem::{Endpoint, EndpointExt, Route, handler, post};

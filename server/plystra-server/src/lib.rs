@@ -6,13 +6,15 @@
 
 pub mod bootstrap;
 pub mod config;
-pub mod domain;
 pub mod error;
 pub mod http;
 pub mod metrics;
 pub mod seed;
 pub mod service;
-pub mod store;
+
+/// The domain and the store live in `plystra-core`; these paths keep `crate::domain` and
+/// `crate::store` working for the front end while it moves onto the core's use cases.
+pub use plystra_core::{domain, store};
 
 pub use config::Config;
 pub use error::ApiError;

@@ -28,9 +28,9 @@ pub use identity::{Binding, NewSession, UserRecord};
 pub use registration::{DEFAULT_SPACE_ID, RegisterError, Registration};
 pub use sessions::SessionRecord;
 
-pub use server_common::Backend;
-use server_common::DbError;
-pub(crate) use server_common::Pool;
+pub use store_common::Backend;
+use store_common::DbError;
+pub use store_common::Pool;
 
 /// A failure of the storage layer. Its text goes to the log, never into a response body.
 #[derive(Debug, thiserror::Error)]
@@ -78,7 +78,7 @@ impl From<DbError> for StoreError {
 /// Runs `$body` with `$pool` bound to the store's pool, whatever its backend.
 macro_rules! on_pool {
     ($store:expr, $pool:ident => $body:expr) => {
-        server_common::on_pool!(&$store.pool, $pool => $body)
+        store_common::on_pool!(&$store.pool, $pool => $body)
     };
 }
 pub(crate) use on_pool;
@@ -101,7 +101,7 @@ pub struct Store {
 
 impl Store {
     /// Opens `url`: `sqlite:…` (the file is created if missing; `sqlite::memory:` for tests) or
-    /// `postgres://…`. The pool settings are `server_common`'s.
+    /// `postgres://…`. The pool settings are `store_common`'s.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
         Ok(Store {
             pool: Pool::connect(url).await?,
@@ -144,7 +144,7 @@ impl Store {
     }
 }
 
-pub(crate) use server_common::db::is_duplicate;
+pub use store_common::db::is_duplicate;
 
 /// The list query of a soft-deleted table: live rows matching every given filter (exact match),
 /// newest first, at most `$n` (bind the limit last). Returns the SQL and the filter values to

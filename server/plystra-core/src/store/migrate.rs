@@ -1,8 +1,8 @@
 //! The schema: SQL files under `migrations/`, compiled into the binary and applied by
-//! `server_common`'s runner (sqlx's migrator, which takes an advisory lock on PostgreSQL, so
+//! `store_common`'s runner (sqlx's migrator, which takes an advisory lock on PostgreSQL, so
 //! replicas starting together do not race).
 
-use server_common::EmbeddedMigration;
+use store_common::EmbeddedMigration;
 
 /// In order; each number is also the file's prefix.
 pub(crate) const MIGRATIONS: &[EmbeddedMigration] = &[
@@ -36,7 +36,7 @@ pub(crate) const MIGRATIONS: &[EmbeddedMigration] = &[
 /// The schema version this build expects (the last migration).
 pub const EXPECTED_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].version;
 
-pub use server_common::migrate::format_version;
+pub use store_common::migrate::format_version;
 
 #[cfg(test)]
 mod tests {
@@ -45,6 +45,6 @@ mod tests {
     #[test]
     fn every_migration_file_is_embedded_in_order() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
-        server_common::migrate::check_files(&dir, MIGRATIONS).unwrap();
+        store_common::migrate::check_files(&dir, MIGRATIONS).unwrap();
     }
 }
