@@ -1,4 +1,4 @@
-//! The decisions the engine bench times, as data: the Finance Reviewer demo (behaviour.md §5)
+//! The decisions the engine bench times, as data: the Finance Reviewer demo (docs/behaviour.md §5)
 //! with the target moved between groups and the member's status changed. Each [`Case`] renders
 //! as a registry-mode [`Context`], as a Context Mode [`InlineRequest`] and, with the `cedar`
 //! feature, as a Cedar request, so all three answer the same question.

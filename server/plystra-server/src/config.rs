@@ -1,5 +1,5 @@
 //! Configuration from command-line flags and the environment (names as upstream's, see
-//! behaviour.md §17), flags first, then `PLYSTRA_*`, then the upstream name, then the default.
+//! docs/behaviour.md §17), flags first, then `PLYSTRA_*`, then the upstream name, then the default.
 //!
 //! In production (`SERVER_MODE`/`PLYSTRA_ENV=production`) [`Config::from_env`] also runs
 //! [`Config::check_production`], which refuses unsafe settings all at once.
@@ -38,7 +38,7 @@ pub struct Config {
     pub login_window: chrono::Duration,
     /// How long a key stays locked (`PLYSTRA_AUTH_LOGIN_LOCKOUT`, 15 minutes).
     pub login_lockout: chrono::Duration,
-    /// Who may register (behaviour.md §6.4); everything off by default.
+    /// Who may register (docs/behaviour.md §6.4); everything off by default.
     pub registration: crate::domain::registration::Policy,
     /// Shortest accepted password in bytes (`PLYSTRA_PASSWORD_MIN_LENGTH`, 12).
     pub password_min_length: usize,
@@ -474,7 +474,7 @@ impl Config {
     }
 
     /// Outside production: nothing. In production: every unsafe setting at once, each naming its
-    /// variable and the fix (behaviour.md §17).
+    /// variable and the fix (docs/behaviour.md §17).
     pub fn check_production(&self) -> Result<(), ProductionError> {
         if !self.production {
             return Ok(());

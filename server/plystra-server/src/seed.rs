@@ -1,4 +1,4 @@
-//! Demo data: the Finance Reviewer demo of behaviour.md §5 (identities, groups, a role with its
+//! Demo data: the Finance Reviewer demo of docs/behaviour.md §5 (identities, groups, a role with its
 //! permission and member role, the `invoice` registry entry and two invoices).
 
 use crate::domain::{password, time};

@@ -1,4 +1,4 @@
-//! Wire shapes as the upstream server sends them (behaviour.md §1, §6, §7, §10, §11).
+//! Wire shapes as the upstream server sends them (docs/behaviour.md §1, §6, §7, §10, §11).
 
 use plystra::Plystra;
 use serde_json::{Value, json};

@@ -1,4 +1,4 @@
-//! Passwords: argon2id, m = 64 MiB, t = 3, p = 2, 16-byte salt, 32-byte key (behaviour.md §6.7),
+//! Passwords: argon2id, m = 64 MiB, t = 3, p = 2, 16-byte salt, 32-byte key (docs/behaviour.md §6.7),
 //! in the PHC string format. Only argon2id hashes verify.
 
 use argon2::password_hash::rand_core::OsRng;

@@ -1,4 +1,4 @@
-//! Who may call what (behaviour.md §4.3–§4.5): the requirement each route carries, permission-key
+//! Who may call what (docs/behaviour.md §4.3–§4.5): the requirement each route carries, permission-key
 //! matching, and the evaluation of admin grants and API keys against a requirement.
 //!
 //! Everything here is pure: the HTTP middleware loads the principal and resolves scopes, then asks

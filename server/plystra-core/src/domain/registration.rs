@@ -1,4 +1,4 @@
-//! Which kind of registration a request gets (behaviour.md §6.4), decided under the
+//! Which kind of registration a request gets (docs/behaviour.md §6.4), decided under the
 //! registration lock from the settings, whether a super admin exists, and the presented token.
 
 use subtle::ConstantTimeEq;

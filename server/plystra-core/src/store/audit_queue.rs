@@ -1,6 +1,6 @@
 //! Group commit for decision audit rows.
 //!
-//! Every `authz/check` must have its audit row durable before it is answered (behaviour.md §10.6).
+//! Every `authz/check` must have its audit row durable before it is answered (docs/behaviour.md §10.6).
 //! Committing each row on its own costs one log sync per decision, and with many checks in flight
 //! those syncs queue behind each other. Here the rows of concurrent checks go to one writer task,
 //! which takes everything waiting (up to [`MAX_BATCH`] rows), inserts it with one multi-row

@@ -1,4 +1,4 @@
-//! The Finance Reviewer demo (behaviour.md §5): identities, groups, a role with its permission and
+//! The Finance Reviewer demo (docs/behaviour.md §5): identities, groups, a role with its permission and
 //! member role, the `invoice` registry entry and two invoices, created in one transaction.
 
 use super::identity::DEMO_IDENTITIES;
@@ -32,7 +32,7 @@ const DEMO_ENTITIES: &[&str] = &[
 ];
 
 impl Store {
-    /// Creates whatever is missing of the Finance Reviewer demo (behaviour.md §5): the identities
+    /// Creates whatever is missing of the Finance Reviewer demo (docs/behaviour.md §5): the identities
     /// (alice and bob with `password_hash`), the five groups, role `finance_approver` with its
     /// permission and member role, the `invoice` registry entry and invoices `invoice_001`/`invoice_002`.
     /// One transaction; rows that exist (by id) are left as they are. Returns whether anything

@@ -111,7 +111,7 @@ const ACTIVE_BINDINGS: &str = "SELECT um.id, um.user_id, u.email, um.member_id, 
        AND s.status = 'active' AND s.deleted_at IS NULL \
      ORDER BY um.is_primary DESC, s.name, m.display_name, um.id";
 
-/// The Finance Reviewer demo identities (behaviour.md §5): space `space_acme`, users alice and bob
+/// The Finance Reviewer demo identities (docs/behaviour.md §5): space `space_acme`, users alice and bob
 /// with password hash `$2`, their members and bindings (including a revoked and an expired one).
 /// `$1` is the creation time. Run by [`Store::seed_demo`](super::Store::seed_demo).
 pub(super) const DEMO_IDENTITIES: &[&str] = &[

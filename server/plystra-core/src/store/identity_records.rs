@@ -1,4 +1,4 @@
-//! The identity and scope entities of behaviour.md §8 as [`record!`]s: what each list and lookup
+//! The identity and scope entities of docs/behaviour.md §8 as [`record!`]s: what each list and lookup
 //! selects (display fields joined from the rows they name) and how lists are ordered.
 
 use super::entity::record;

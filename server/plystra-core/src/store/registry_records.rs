@@ -1,4 +1,4 @@
-//! The resource registry, resources and the audit log (behaviour.md §9, §11) as [`record!`]s.
+//! The resource registry, resources and the audit log (docs/behaviour.md §9, §11) as [`record!`]s.
 
 use super::entity::record;
 

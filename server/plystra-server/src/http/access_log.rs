@@ -1,4 +1,4 @@
-//! One structured `tracing` event per request (behaviour.md §2), target
+//! One structured `tracing` event per request (docs/behaviour.md §2), target
 //! `plystra_server::access`, written when the response is ready.
 //!
 //! Fields: `request_id`, `method`, `path` (without the query string, which may carry secrets),

@@ -1,4 +1,4 @@
-//! The authentication middleware: every route but the public ones (behaviour.md §4.2) needs a
+//! The authentication middleware: every route but the public ones (docs/behaviour.md §4.2) needs a
 //! credential that meets the route's requirement; the admitted [`Principal`] goes into the
 //! request's extensions for the handlers.
 

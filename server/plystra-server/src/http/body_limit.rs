@@ -1,4 +1,4 @@
-//! `MAX_REQUEST_BODY_BYTES` (behaviour.md §1.1, default 1 MiB): a larger request body is answered
+//! `MAX_REQUEST_BODY_BYTES` (docs/behaviour.md §1.1, default 1 MiB): a larger request body is answered
 //! with `413 PAYLOAD_TOO_LARGE`.
 //!
 //! A declared `Content-Length` over the limit is refused before anything is read. A body without

@@ -1,4 +1,4 @@
-//! The client's address (behaviour.md §2): the TCP peer, unless the peer is one of the
+//! The client's address (docs/behaviour.md §2): the TCP peer, unless the peer is one of the
 //! `TRUSTED_PROXIES`; then the first valid address in `X-Forwarded-For`, else `X-Real-IP`, else
 //! still the peer. Forwarding headers from any other peer are ignored, since anyone can send them.
 

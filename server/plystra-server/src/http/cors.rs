@@ -1,4 +1,4 @@
-//! CORS (behaviour.md §2), in two small middlewares built from one [`CorsPolicy`]:
+//! CORS (docs/behaviour.md §2), in two small middlewares built from one [`CorsPolicy`]:
 //!
 //! * [`Cors`] sits outside the envelope and adds the CORS headers to every response, errors
 //!   included (the envelope builds error responses afresh, so headers added inside it would be

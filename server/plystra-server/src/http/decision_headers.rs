@@ -1,4 +1,4 @@
-//! `X-Plystra-Trace-ID` and `X-Plystra-Audit-Log-ID` on authorization answers (behaviour.md
+//! `X-Plystra-Trace-ID` and `X-Plystra-Audit-Log-ID` on authorization answers (docs/behaviour.md
 //! §10.5), and the full Decision on `POST /authz/check` with `explain: true`.
 //!
 //! The contract's response types have no header fields, and the check route's `200` is typed as

@@ -1,4 +1,4 @@
-//! `GET /actor/context`, `POST /actor/switch-member` (behaviour.md §7): Bearer sessions only.
+//! `GET /actor/context`, `POST /actor/switch-member` (docs/behaviour.md §7): Bearer sessions only.
 
 use plystra_server_api::Credential;
 use plystra_server_api::operations::Actor;

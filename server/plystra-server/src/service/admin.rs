@@ -1,4 +1,4 @@
-//! Admin grants and `/admin/me` (behaviour.md §12): who may grant what, in which scope, and the
+//! Admin grants and `/admin/me` (docs/behaviour.md §12): who may grant what, in which scope, and the
 //! last super admin that cannot be revoked.
 
 use plystra_server_api::Credential;

@@ -1,4 +1,4 @@
-//! API keys (behaviour.md §13): `ply_ak_<id>.<secret>`, stored only as a keyed hash, the
+//! API keys (docs/behaviour.md §13): `ply_ak_<id>.<secret>`, stored only as a keyed hash, the
 //! plaintext answered once, by the create call.
 
 use plystra_server_api::Credential;

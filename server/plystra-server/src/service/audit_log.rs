@@ -1,4 +1,4 @@
-//! The audit log API (behaviour.md §11): lists with exact-match filters and an inclusive
+//! The audit log API (docs/behaviour.md §11): lists with exact-match filters and an inclusive
 //! `created_at` range, newest first with keyset cursors; details with the trace. Rows are
 //! append-only: nothing here (or anywhere) updates or deletes them.
 

@@ -1,4 +1,4 @@
-//! `POST /auth/login|refresh|logout`, `GET /auth/me` (behaviour.md §6). Registration is next.
+//! `POST /auth/login|refresh|logout`, `GET /auth/me` (docs/behaviour.md §6). Registration is next.
 
 use plystra_server_api::Credential;
 use plystra_server_api::operations::Auth;
@@ -68,7 +68,7 @@ async fn verify_password(password: String, hash: Option<String>) -> Result<bool,
 
 impl Server {
     /// Counts a failed login on every key; the request that reaches the limit is already
-    /// answered with 429 (behaviour.md §6.2), the others with 401.
+    /// answered with 429 (docs/behaviour.md §6.2), the others with 401.
     async fn count_failure(
         &self,
         keys: &[String],

@@ -1,4 +1,4 @@
-//! `GET /console/overview` and `GET /capabilities` (behaviour.md §14): what an operator's
+//! `GET /console/overview` and `GET /capabilities` (docs/behaviour.md §14): what an operator's
 //! console shows first, and the capabilities this server provides.
 
 use plystra_server_api::Credential;

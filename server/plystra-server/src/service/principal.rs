@@ -1,4 +1,4 @@
-//! Authentication of protected routes (behaviour.md §4.3): the credential becomes a
+//! Authentication of protected routes (docs/behaviour.md §4.3): the credential becomes a
 //! [`Principal`], the route's requirement is scoped by the entity it names, and the principal is
 //! checked against it. The HTTP middleware (`http::auth`) calls [`Server::admit`]; handlers read
 //! the admitted principal with [`caller`] and check handler-resolved scopes themselves.
@@ -153,7 +153,7 @@ impl Server {
         Ok(principal)
     }
 
-    /// Whether `GET /metrics` may answer (behaviour.md §15): metrics enabled (else 404
+    /// Whether `GET /metrics` may answer (docs/behaviour.md §15): metrics enabled (else 404
     /// `FEATURE_DISABLED`), then the configured metrics token in `X-Plystra-Metrics-Token`,
     /// `X-Metrics-Token` or as Bearer (compared in constant time), or else a session or API key
     /// holding `metrics:read`; anything less is 401 `METRICS_TOKEN_REQUIRED`.
@@ -383,7 +383,7 @@ pub(super) fn optional_time(text: &Option<String>) -> Option<chrono::DateTime<ch
     text.as_deref().and_then(time::parse)
 }
 
-/// The effective page size: 1–200, anything else falls back to `default` (behaviour.md §3).
+/// The effective page size: 1–200, anything else falls back to `default` (docs/behaviour.md §3).
 pub(super) fn page_limit(limit: Option<i32>, default: i32) -> i32 {
     limit.filter(|l| (1..=200).contains(l)).unwrap_or(default)
 }

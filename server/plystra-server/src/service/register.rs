@@ -1,4 +1,4 @@
-//! `POST /auth/register` (behaviour.md §6.4): validate, hash, then let the store decide the mode
+//! `POST /auth/register` (docs/behaviour.md §6.4): validate, hash, then let the store decide the mode
 //! and write everything under the registration lock.
 
 use plystra_server_api::responses::RegisterResponse;

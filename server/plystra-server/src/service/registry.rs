@@ -1,4 +1,4 @@
-//! The resource registry (behaviour.md §9): resource types upserted by key, their actions by
+//! The resource registry (docs/behaviour.md §9): resource types upserted by key, their actions by
 //! (type, key), one storage mapping per type. Every upsert answers 201. Registry changes have no
 //! space, so they write no audit row.
 

@@ -1,4 +1,4 @@
-//! Resources (behaviour.md §9): global routes (`/resources`, by type and id) and the space
+//! Resources (docs/behaviour.md §9): global routes (`/resources`, by type and id) and the space
 //! routes. A resource's group and owner must belong to its space; its type must be registered.
 //! Changes are audited in the resource's space.
 

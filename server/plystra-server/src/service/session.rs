@@ -12,7 +12,7 @@ use crate::ApiError;
 use crate::domain::time;
 use crate::store::{Binding, SessionRecord};
 
-/// Access tokens live 15 minutes, refresh tokens 30 days (behaviour.md §6.1).
+/// Access tokens live 15 minutes, refresh tokens 30 days (docs/behaviour.md §6.1).
 pub(super) const ACCESS_TTL: chrono::Duration = chrono::Duration::minutes(15);
 pub(super) const REFRESH_TTL: chrono::Duration = chrono::Duration::days(30);
 

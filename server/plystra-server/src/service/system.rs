@@ -1,4 +1,4 @@
-//! System routes (behaviour.md §14, §15): health, readiness, version, metrics.
+//! System routes (docs/behaviour.md §14, §15): health, readiness, version, metrics.
 
 use std::collections::BTreeMap;
 

@@ -1,4 +1,4 @@
-//! Cross-cutting HTTP behaviour (behaviour.md §1.1, §2): CORS and preflights, the request body
+//! Cross-cutting HTTP behaviour (docs/behaviour.md §1.1, §2): CORS and preflights, the request body
 //! limit (declared and chunked), the client address behind trusted proxies, and the access log.
 
 use std::io::Write;

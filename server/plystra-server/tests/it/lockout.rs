@@ -1,4 +1,4 @@
-//! Login lockout (behaviour.md §6.2): 8 failures lock the email and the client address for 15
+//! Login lockout (docs/behaviour.md §6.2): 8 failures lock the email and the client address for 15
 //! minutes, the 8th answer is already 429 with Retry-After, success resets, and the counters live
 //! in the database so two server instances on one database enforce one limit.
 

@@ -1,4 +1,4 @@
-//! Registration (behaviour.md §6.4) through the SDK: the three modes, validation, duplicates,
+//! Registration (docs/behaviour.md §6.4) through the SDK: the three modes, validation, duplicates,
 //! and concurrent bootstrap registrations creating exactly one super admin. The same case on
 //! SQLite and on PostgreSQL.
 

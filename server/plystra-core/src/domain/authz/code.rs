@@ -1,6 +1,6 @@
 //! Deny codes and the decision-level reason strings. Both are part of the wire contract (clients
 //! match on the codes, tests and dashboards on the reasons), so they are spelled exactly as
-//! behaviour.md §10.3 gives them and live in one place.
+//! docs/behaviour.md §10.3 gives them and live in one place.
 
 /// Allow or deny.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -57,7 +57,7 @@ pub enum DenyCode {
 }
 
 impl DenyCode {
-    /// Every code, in the order behaviour.md lists the checks.
+    /// Every code, in the order docs/behaviour.md lists the checks.
     pub const ALL: [DenyCode; 13] = [
         DenyCode::InvalidResourceType,
         DenyCode::InvalidResourceAction,

@@ -1,4 +1,4 @@
-//! The decision order of behaviour.md §10.3 (steps 2–8). Steps 0–1 (required ids, loading) belong
+//! The decision order of docs/behaviour.md §10.3 (steps 2–8). Steps 0–1 (required ids, loading) belong
 //! to the caller, step 9 (trace and audit ids, the audit row) too.
 
 use chrono::{DateTime, Utc};

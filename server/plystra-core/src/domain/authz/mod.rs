@@ -1,4 +1,4 @@
-//! The decision engine behind `authz/check` and `authz/explain` (behaviour.md §10.3–§10.5).
+//! The decision engine behind `authz/check` and `authz/explain` (docs/behaviour.md §10.3–§10.5).
 //!
 //! Nothing here reads the database, the clock or the request. The caller gathers a [`Context`]
 //! (the store in registry mode, [`InlineRequest::build`] in Context Mode), picks `now`, and calls

@@ -1,4 +1,4 @@
-//! Whether one candidate's scope reaches the target (the scope table of behaviour.md §10.3).
+//! Whether one candidate's scope reaches the target (the scope table of docs/behaviour.md §10.3).
 //!
 //! Rules and most reasons are fixed strings; only the group reasons name the two paths and the
 //! unknown-scope reason names the scope, so those are the only ones that allocate.

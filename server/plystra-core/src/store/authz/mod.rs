@@ -1,5 +1,5 @@
 //! What an authorization decision is made from, read in as few round trips as the decision
-//! allows, and the decision's audit row (behaviour.md §10.3 step 1, §10.6).
+//! allows, and the decision's audit row (docs/behaviour.md §10.3 step 1, §10.6).
 //!
 //! A registry-mode check reads four things: the actor (one join over the binding, its user,
 //! member and space), the registry entry (type, action and mapping in one query), the target with

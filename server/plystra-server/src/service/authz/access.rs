@@ -1,4 +1,4 @@
-//! Who acts in a check and whether the caller may ask (behaviour.md §10.2 steps 3–5).
+//! Who acts in a check and whether the caller may ask (docs/behaviour.md §10.2 steps 3–5).
 //!
 //! The middleware let every holder of `authz:check` through, whatever its scope (the route's
 //! scope is only known here). These checks narrow that to the spaces and groups the check

@@ -1,4 +1,4 @@
-//! `POST /authz/check` and `POST /authz/explain` (behaviour.md §10): who acts, whether the caller
+//! `POST /authz/check` and `POST /authz/explain` (docs/behaviour.md §10): who acts, whether the caller
 //! may ask, the context, the engine's decision, its audit row, the answer.
 //!
 //! The order is the contract's, and each step's error wins over every later one:

@@ -1,4 +1,4 @@
-//! The decision as the JSON the audit row stores (`trace`, behaviour.md §10.5–§10.6).
+//! The decision as the JSON the audit row stores (`trace`, docs/behaviour.md §10.5–§10.6).
 //!
 //! Written straight from the borrowed engine decision into one string, so auditing a check costs
 //! that string and nothing else. The shape is the explain response's ([`super::wire::explained`]);

@@ -1,5 +1,5 @@
 //! The engine's decision in the contract's types: the compact verdict of the check route and the
-//! full Decision of the explain route (behaviour.md §10.5).
+//! full Decision of the explain route (docs/behaviour.md §10.5).
 
 use plystra_server_api::types;
 

@@ -1,4 +1,4 @@
-//! Identity and scope entities (behaviour.md §8): one module per tag, each a set of
+//! Identity and scope entities (docs/behaviour.md §8): one module per tag, each a set of
 //! [`Entity`](super::entity::Entity) declarations and thin handlers over the shared layer in
 //! `service/entity.rs`.
 

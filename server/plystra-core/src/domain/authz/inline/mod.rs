@@ -1,4 +1,4 @@
-//! Context Mode (behaviour.md §10.2 steps 2 and 4, §10.4): an API key may describe the actor,
+//! Context Mode (docs/behaviour.md §10.2 steps 2 and 4, §10.4): an API key may describe the actor,
 //! the target and the grants in the request instead of naming stored rows. This module turns
 //! such a request into the engine's snapshots, or says why it cannot.
 //!

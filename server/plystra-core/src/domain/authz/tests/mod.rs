@@ -1,4 +1,4 @@
-//! Decision tests over the Finance Reviewer demo of behaviour.md §5, Context Mode construction,
+//! Decision tests over the Finance Reviewer demo of docs/behaviour.md §5, Context Mode construction,
 //! and property tests. The fixture is the demo space as the store would load it for
 //! "may alice, acting as the Finance Reviewer, approve invoice_001?".
 

@@ -1,4 +1,4 @@
-//! The Finance Reviewer walkthrough of behaviour.md §5: one `group_tree` grant anchored at
+//! The Finance Reviewer walkthrough of docs/behaviour.md §5: one `group_tree` grant anchored at
 //! `finance`, checked against the demo invoices and bindings.
 
 use super::*;
