@@ -317,6 +317,7 @@ fn chain(error: &dyn std::error::Error) -> String {
 /// A unique run id: 8 hex digits from the clock, so names a run creates do not collide with an
 /// earlier run's.
 pub fn run_id() -> String {
+    #[allow(clippy::disallowed_methods)] // a source of distinct values, not a time
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());

@@ -150,28 +150,18 @@ async fn every_fixture_passes_on_postgres_isolated_profiles() {
     }
 }
 
-/// `PLYSTRA_TEST_POSTGRES_URL`, when set.
+/// `PLYSTRA_TEST_POSTGRES_URL`, when set (under CI a missing one is a failure).
 fn postgres_store_url() -> Option<String> {
-    std::env::var("PLYSTRA_TEST_POSTGRES_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
+    testkit::postgres_url(&[testkit::POSTGRES_URL])
 }
 
 /// A migrated store on `PLYSTRA_TEST_POSTGRES_URL`, in a schema of its own so that this test
 /// does not see other tests' rows; `None` when the variable is not set.
 async fn postgres_store() -> Option<Store> {
-    let url = postgres_store_url()?;
-    let schema = format!("conformance_{}", plystra_conformance::runner::run_id());
-    let admin = sqlx::PgPool::connect(&url).await.unwrap();
-    sqlx::query(&format!("CREATE SCHEMA {schema}"))
-        .execute(&admin)
+    let url = testkit::fresh_schema_url(&postgres_store_url()?)
         .await
         .unwrap();
-    admin.close().await;
-    let separator = if url.contains('?') { '&' } else { '?' };
-    let store = Store::connect(&format!("{url}{separator}options[search_path]={schema}"))
-        .await
-        .unwrap();
+    let store = Store::connect(&url).await.unwrap();
     store.migrate().await.unwrap();
     Some(store)
 }

@@ -3,6 +3,7 @@
 
 mod authplane_coverage;
 mod check;
+mod citations;
 mod snapshots;
 mod validation;
 mod workspace;

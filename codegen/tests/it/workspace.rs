@@ -38,7 +38,13 @@ fn names(text: &str, name: &str) -> bool {
 fn every_crate_names_its_dependencies_in_its_readme() {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let output = Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
         .current_dir(super::root())
         .output()
         .expect("cargo metadata runs");

@@ -17,6 +17,7 @@ pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> SystemTime {
+        #[allow(clippy::disallowed_methods)] // this is the system clock
         SystemTime::now()
     }
 }

@@ -100,11 +100,9 @@ impl Database {
     /// A fresh PostgreSQL database created through `admin_url` (any database on that server
     /// the user may connect to, e.g. `postgres://postgres@127.0.0.1:5432/postgres`).
     pub async fn postgres(admin_url: &str) -> Result<Database, ServerError> {
-        let name = format!(
-            "plystra_bench_{}_{}",
-            std::process::id(),
-            chrono::Utc::now().timestamp_millis()
-        );
+        #[allow(clippy::disallowed_methods)] // a distinct name, not a time
+        let stamp = chrono::Utc::now().timestamp_millis();
+        let name = format!("plystra_bench_{}_{stamp}", std::process::id());
         let admin = sqlx::PgPool::connect(admin_url).await?;
         sqlx::query(&format!("CREATE DATABASE {name}"))
             .execute(&admin)

@@ -52,8 +52,11 @@ pub fn default_grant_id(user_id: &str) -> String {
 
 /// Creates the instance super admin grant (level `instance_super_admin`, key `*`) unless one is
 /// in force. Returns whether a grant was created.
+///
+/// A command-line operation: it reads the system clock.
 pub async fn bootstrap_super_admin(store: &Store, b: &Bootstrap) -> Result<bool, BootstrapError> {
-    let now = time::format(chrono::Utc::now());
+    let at = time::system_clock()();
+    let now = time::format(at);
     if store
         .user_by_id(&b.user_id)
         .await
@@ -101,7 +104,7 @@ pub async fn bootstrap_super_admin(store: &Store, b: &Bootstrap) -> Result<bool,
         resource_id: id.clone(),
         decision: "allow".into(),
         trace: serde_json::json!({ "user_id": b.user_id, "source": b.source }).to_string(),
-        created_at: time::format_micros(chrono::Utc::now()),
+        created_at: time::format_micros(at),
         ..AuditEntry::default()
     };
     match store
@@ -118,7 +121,7 @@ pub async fn bootstrap_super_admin(store: &Store, b: &Bootstrap) -> Result<bool,
 /// The demo's API key: space `space_acme`, `authz:check`, `authz:explain`, `audit:read`,
 /// created on behalf of alice. Returns the plaintext (shown once; only its hash is kept).
 pub async fn demo_api_key(server: &Server) -> Result<String, ApiError> {
-    let now = time::format(chrono::Utc::now());
+    let now = time::format(server.now());
     let alice = Principal::Session {
         session_id: String::new(),
         user_id: "user_alice".into(),

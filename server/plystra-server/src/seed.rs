@@ -19,9 +19,9 @@ pub enum SeedError {
 }
 
 /// Seeds whatever is missing of the demo, in one transaction; returns whether anything was
-/// created.
+/// created. A command-line operation: it reads the system clock.
 pub async fn demo(store: &Store) -> Result<bool, SeedError> {
     let hash = password::hash(DEMO_PASSWORD).map_err(|e| SeedError::Hash(e.to_string()))?;
-    let now = time::format(chrono::Utc::now());
+    let now = time::format(time::system_clock()());
     Ok(store.seed_demo(&hash, &now).await?)
 }

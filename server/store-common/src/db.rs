@@ -195,7 +195,7 @@ mod tests {
     /// The PostgreSQL half runs when `PLYSTRA_TEST_POSTGRES_URL` names a database.
     #[tokio::test]
     async fn ping_and_close_postgres() {
-        let Ok(url) = std::env::var("PLYSTRA_TEST_POSTGRES_URL") else {
+        let Some(url) = testkit::postgres_url(&[testkit::POSTGRES_URL]) else {
             eprintln!("PLYSTRA_TEST_POSTGRES_URL is not set: PostgreSQL half not run");
             return;
         };

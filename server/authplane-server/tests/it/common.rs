@@ -45,10 +45,9 @@ pub async fn admin(key: Option<&str>) -> TestClient<impl Endpoint> {
 
 /// The PostgreSQL database of the tests, if any (`AUTHPLANE_TEST_POSTGRES_URL`, else
 /// `PLYSTRA_TEST_POSTGRES_URL`, which CI sets to a fresh database).
+/// Under CI a missing database is a failure.
 pub fn postgres_url() -> Option<String> {
-    ["AUTHPLANE_TEST_POSTGRES_URL", "PLYSTRA_TEST_POSTGRES_URL"]
-        .iter()
-        .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+    testkit::postgres_url(&["AUTHPLANE_TEST_POSTGRES_URL", testkit::POSTGRES_URL])
 }
 
 /// A migrated store in a PostgreSQL schema of its own (the database may be shared with the
@@ -60,21 +59,10 @@ pub async fn fresh_postgres_store() -> Option<Store> {
         );
         return None;
     };
-    let schema = format!(
-        "ap_{}_{:012x}",
-        std::process::id(),
-        rand::random::<u64>() >> 16
-    );
-    let admin = sqlx::PgPool::connect(&url).await.expect("postgres");
-    sqlx::query(&format!("CREATE SCHEMA {schema}"))
-        .execute(&admin)
+    let url = testkit::fresh_schema_url(&url)
         .await
         .expect("create schema");
-    admin.close().await;
-    let separator = if url.contains('?') { '&' } else { '?' };
-    let store = Store::connect(&format!("{url}{separator}options[search_path]={schema}"))
-        .await
-        .expect("postgres store");
+    let store = Store::connect(&url).await.expect("postgres store");
     store.migrate().await.expect("migrations apply");
     Some(store)
 }

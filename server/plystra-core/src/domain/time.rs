@@ -1,7 +1,20 @@
 //! Timestamps: RFC 3339 UTC with second precision, the format stored and sent; audit rows keep
 //! microseconds (fixed width, so they still sort as text) to order rows of the same second.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, SecondsFormat, Utc};
+
+/// Where the server reads the time. Everything that needs "now" is handed one; tests substitute
+/// a clock they move by hand.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// The system's wall clock: the only place the server reads it (clippy's `disallowed-methods`
+/// refuses `Utc::now` everywhere else).
+pub fn system_clock() -> Clock {
+    #[allow(clippy::disallowed_methods)]
+    Arc::new(Utc::now)
+}
 
 /// `2026-05-12T01:00:00Z`.
 pub fn format(at: DateTime<Utc>) -> String {

@@ -25,8 +25,7 @@ use plystra_server_api::operations as ops;
 use crate::domain::tokens::TokenHasher;
 use crate::{Config, Store};
 
-/// Where the server reads the time; tests substitute their own.
-pub type Clock = Arc<dyn Fn() -> chrono::DateTime<chrono::Utc> + Send + Sync>;
+pub use crate::domain::time::Clock;
 
 /// The reference server's implementation of the contract.
 #[derive(Clone)]
@@ -56,13 +55,14 @@ impl std::fmt::Debug for Server {
 impl Server {
     /// A server over `store`.
     pub fn new(store: Store, config: Arc<Config>) -> Self {
+        let clock = crate::domain::time::system_clock();
         Server {
             store,
             config,
             tokens: tokio::sync::OnceCell::new(),
             api_keys: tokio::sync::OnceCell::new(),
-            clock: Arc::new(chrono::Utc::now),
-            started_at: chrono::Utc::now(),
+            started_at: clock(),
+            clock,
             metrics: Arc::new(crate::metrics::Metrics::new()),
         }
     }

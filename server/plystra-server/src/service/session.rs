@@ -79,7 +79,7 @@ pub(super) fn client(request: &Request) -> (String, String) {
 
 impl Server {
     /// The current time (one read per request).
-    pub(super) fn now(&self) -> DateTime<Utc> {
+    pub fn now(&self) -> DateTime<Utc> {
         (self.clock)()
     }
 

@@ -25,11 +25,9 @@ pub fn client_with(server: Arc<Server>, config: &Config) -> TestClient<impl Endp
 }
 
 /// The PostgreSQL URL for the PostgreSQL half of the store tests. `.ci/run` always sets it (to a
-/// fresh database); without it only SQLite runs.
+/// fresh database); without it only SQLite runs, except under CI, where it is a failure.
 pub fn postgres_url() -> Option<String> {
-    std::env::var("PLYSTRA_TEST_POSTGRES_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
+    testkit::postgres_url(&[testkit::POSTGRES_URL])
 }
 
 /// Serves the application over `store` on a free loopback port; returns its base URL.
@@ -62,50 +60,15 @@ pub async fn serve_app(server: Arc<Server>, config: &Config) -> String {
 }
 
 /// A clock the test moves by hand.
-#[derive(Clone)]
-pub struct ManualClock(Arc<std::sync::atomic::AtomicI64>);
-
-impl ManualClock {
-    /// Starts at 2026-05-12T01:00:00Z.
-    pub fn new() -> Self {
-        ManualClock(Arc::new(std::sync::atomic::AtomicI64::new(1_778_547_600)))
-    }
-
-    /// Moves the clock forward.
-    pub fn advance(&self, by: chrono::Duration) {
-        self.0
-            .fetch_add(by.num_seconds(), std::sync::atomic::Ordering::SeqCst);
-    }
-
-    /// The clock as the server reads it.
-    pub fn clock(&self) -> plystra_server::service::Clock {
-        let seconds = self.0.clone();
-        Arc::new(move || {
-            chrono::DateTime::from_timestamp(seconds.load(std::sync::atomic::Ordering::SeqCst), 0)
-                .unwrap_or_default()
-        })
-    }
-}
+pub use testkit::ManualClock;
 
 /// A migrated store on PostgreSQL in a schema of its own (so tests that count rows or need an
 /// instance without super admins do not see each other), or `None` without PostgreSQL.
 pub async fn fresh_postgres_store() -> Option<Store> {
-    let url = postgres_url()?;
-    let schema = format!(
-        "t_{}_{}",
-        std::process::id(),
-        hex::encode(rand::random::<[u8; 6]>())
-    );
-    let admin = sqlx::PgPool::connect(&url).await.expect("postgres");
-    sqlx::query(&format!("CREATE SCHEMA {schema}"))
-        .execute(&admin)
+    let url = testkit::fresh_schema_url(&postgres_url()?)
         .await
         .expect("create schema");
-    admin.close().await;
-    let separator = if url.contains('?') { '&' } else { '?' };
-    let store = Store::connect(&format!("{url}{separator}options[search_path]={schema}"))
-        .await
-        .expect("postgres store");
+    let store = Store::connect(&url).await.expect("postgres store");
     store.migrate().await.expect("migrations apply");
     Some(store)
 }

@@ -307,6 +307,7 @@ async fn over_a_socket_chunked_and_declared_bodies_are_limited() {
 
 /// Locks the login throttle key of `ip` for an hour.
 async fn lock_address(server: &Server, ip: &str) {
+    #[allow(clippy::disallowed_methods)] // the server under test reads the system clock
     let now = chrono::Utc::now();
     let key = format!("ip:{ip}");
     let (now_text, until) = (

@@ -12,7 +12,7 @@ mod rows;
 
 use super::{Store, StoreError, on_pool, read_row};
 use crate::domain::authz::{
-    Actor, Candidate, CheckRequest, Context, Registry, Target, sort_candidates,
+    Actor, Candidate, CheckRequest, Context, Group, Registry, Target, sort_candidates,
 };
 use rows::{ActorRow, CandidateRow, RegistryRow, TargetRow};
 
@@ -130,6 +130,12 @@ const TARGET: &str = "SELECT r.id, r.external_id, r.resource_type, r.space_id, r
      FROM resources r LEFT JOIN groups g ON g.id = r.group_id AND g.deleted_at IS NULL \
      WHERE r.resource_type = $1 AND r.id = $2 AND r.deleted_at IS NULL";
 
+/// A live group by id, else by path in a space: the group a proposed target names (§10.2
+/// step 2). The id wins when both match different groups.
+const PROPOSED_GROUP: &str = "SELECT id, space_id, path, status FROM groups \
+     WHERE deleted_at IS NULL AND (id = $1 OR (space_id = $2 AND path = $3)) \
+     ORDER BY CASE WHEN id = $4 THEN 0 ELSE 1 END LIMIT 1";
+
 /// One row per (role permission × member role) of the member whose permission names the
 /// requested type and action: active member roles, live role permissions, active permissions,
 /// active roles, and the anchor group when it is live. The SQL order only makes ties stable;
@@ -182,17 +188,32 @@ impl Store {
     }
 
     /// A decision on a target the caller described (Context Mode with only resource fields): the
-    /// stored actor and candidates, the caller's target.
+    /// stored actor and candidates, the caller's target. The target need not be stored, but the
+    /// group it names is: a stored group by `group_id`, else by `group_path` in the resource's
+    /// space (the actor's when the resource names none). A group that is not stored stays
+    /// missing, and the engine decides on that.
     pub async fn proposed_target_context(
         &self,
         request: CheckRequest,
-        target: Target,
+        mut target: Target,
     ) -> Result<Context, LoadError> {
-        let (actor, registry, mut candidates) = tokio::try_join!(
+        let space = match target.resource.space_id.as_str() {
+            "" => request.space_id.as_str(),
+            named => named,
+        };
+        let (actor, registry, mut candidates, group) = tokio::try_join!(
             self.authz_actor(&request),
             self.authz_registry(&request.resource_type, &request.action),
             self.authz_candidates(&request.member_id, &request.resource_type, &request.action),
+            self.proposed_group(
+                &target.resource.group_id,
+                space,
+                &target.resource.group_path
+            ),
         )?;
+        if target.group.is_none() {
+            target.group = group;
+        }
         sort_candidates(&mut candidates);
         Ok(Context {
             actor: actor_or_missing(actor, &request)?,
@@ -285,6 +306,32 @@ impl Store {
         .await)
         .map_err(StoreError::from)?;
         Ok(row.map(TargetRow::into_target))
+    }
+
+    async fn proposed_group(
+        &self,
+        id: &str,
+        space_id: &str,
+        path: &str,
+    ) -> Result<Option<Group>, LoadError> {
+        let (id, path) = (id.trim(), path.trim());
+        if id.is_empty() && path.is_empty() {
+            return Ok(None);
+        }
+        let row = on_pool!(self, pool => async {
+            let row = sqlx::query(PROPOSED_GROUP)
+                .bind(id)
+                .bind(space_id)
+                .bind(path)
+                .bind(id)
+                .fetch_optional(pool)
+                .await?;
+            row.map(|row| Ok::<_, sqlx::Error>(read_row!(&row, Group { id, space_id, path, status })))
+                .transpose()
+        }
+        .await)
+        .map_err(StoreError::from)?;
+        Ok(row)
     }
 
     async fn authz_candidates(
