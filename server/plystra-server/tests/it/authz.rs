@@ -634,19 +634,25 @@ async fn context_mode(w: &World) {
     assert_eq!(explained.matched_candidates.as_ref().map(Vec::len), Some(0));
 
     // Only resource fields: the stored actor and grants meet the described target, whose group
-    // is not looked up (as upstream), so a group_tree grant finds no target group.
-    let proposed = AuthzCheck::new("approve").actor(reviewer()).resource(
-        Resource::new("invoice")
-            .id("invoice_new")
-            .space_id("space_acme")
-            .group_id("group_finance_apac"),
-    );
-    let explained = w.acme_key.authz().explain(proposed).await.unwrap();
+    // is the stored one it names (as upstream), so the group_tree grant at finance covers it.
+    let proposed = |group: Resource| AuthzCheck::new("approve").actor(reviewer()).resource(group);
+    let in_apac = Resource::new("invoice")
+        .id("invoice_new")
+        .space_id("space_acme")
+        .group_id("group_finance_apac");
+    let explained = w.acme_key.authz().explain(proposed(in_apac)).await.unwrap();
+    assert_eq!(deny_code(&explained.deny_code).as_deref(), None);
+    assert_eq!(explained.actor.user.email, "alice@example.com");
+    // A group that is not stored leaves the target without one.
+    let nowhere = Resource::new("invoice")
+        .id("invoice_new")
+        .space_id("space_acme")
+        .group_id("group_nowhere");
+    let explained = w.acme_key.authz().explain(proposed(nowhere)).await.unwrap();
     assert_eq!(
         deny_code(&explained.deny_code).as_deref(),
         Some("TARGET_GROUP_MISSING")
     );
-    assert_eq!(explained.actor.user.email, "alice@example.com");
 }
 
 async fn who_may_ask(w: &World) {
