@@ -9,6 +9,8 @@
 //!   and 405 included, into the product's JSON error body ([`ErrorBody`]).
 //! - [`logging`]: JSON or text log lines.
 //! - [`serve`](mod@serve): bound listeners served until one [`Shutdown`] signal stops them all.
+//! - [`settings`]: the settings table (names in priority order, default, doc), the [`Lookup`]
+//!   that reads it from flags and the environment, and its README and `--help` renderings.
 //!
 //! What a product's errors look like (codes, envelopes, headers such as `X-Plystra-Error-Code`)
 //! stays in that product's server crate.
@@ -19,6 +21,7 @@ pub mod logging;
 pub mod migrate;
 pub mod request_id;
 pub mod serve;
+pub mod settings;
 
 pub use db::{Backend, DbError, Pool};
 pub use envelope::{Envelope, ErrorBody};
@@ -26,3 +29,4 @@ pub use logging::{LogFormat, init_logging};
 pub use migrate::EmbeddedMigration;
 pub use request_id::RequestId;
 pub use serve::{Listener, Serving, Shutdown, ShutdownTrigger};
+pub use settings::{Lookup, Setting, SettingError};
