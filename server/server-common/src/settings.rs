@@ -41,6 +41,7 @@ impl Setting {
     /// The `--help` text of its flag: the documentation, the variables and the default.
     pub fn help(&self) -> String {
         let doc = self.doc.replace('`', "");
+        let doc = doc.trim_end_matches('.');
         let default = self.default.unwrap_or("none");
         format!(
             "{doc} [env: {}] [default: {default}]",
@@ -554,7 +555,7 @@ mod tests {
         assert_eq!(splice_readme("no markers", "x"), None);
         assert_eq!(
             PORT.help(),
-            "Port to listen on. [env: PLYSTRA_SERVER_PORT, SERVER_PORT] [default: 8080]"
+            "Port to listen on [env: PLYSTRA_SERVER_PORT, SERVER_PORT] [default: 8080]"
         );
     }
 }
