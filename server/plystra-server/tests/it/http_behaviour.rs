@@ -489,3 +489,31 @@ async fn the_text_access_log_has_the_fields_and_no_credentials() {
         assert!(!log.contains(secret), "{secret} leaked into the log: {log}");
     }
 }
+
+/// The OpenAPI document behind `/docs` names the configured public URL as its server, else the
+/// listen address (not the spec's example URL).
+#[tokio::test]
+async fn the_served_document_names_the_configured_server() {
+    let servers = async |config: Config| -> Value {
+        let store = plystra_server::Store::connect("sqlite::memory:")
+            .await
+            .unwrap();
+        let server = Arc::new(Server::new(store, Arc::new(config)));
+        let spec: Value =
+            serde_json::from_str(&plystra_server::http::openapi_service(server).spec()).unwrap();
+        spec["servers"].clone()
+    };
+    let public = config(|c| c.listen.public_url = Some("https://api.example.com/".into()));
+    assert_eq!(
+        servers(public).await,
+        serde_json::json!([{ "url": "https://api.example.com" }])
+    );
+    let listening = config(|c| {
+        c.listen.host = "0.0.0.0".into();
+        c.listen.port = 9090;
+    });
+    assert_eq!(
+        servers(listening).await,
+        serde_json::json!([{ "url": "http://localhost:9090" }])
+    );
+}
