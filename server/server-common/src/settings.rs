@@ -28,6 +28,9 @@ pub struct Setting {
     /// The value used when nothing is set, written as a user would write it; `None` when unset
     /// means "not configured" (the documentation says what happens then).
     pub default: Option<&'static str>,
+    /// What the default column says when there is no default (for example "derived from the
+    /// public address"); `None` shows "none".
+    pub unset: Option<&'static str>,
     /// One line for the README and `--help`. Markdown code spans are allowed.
     pub doc: &'static str,
 }
@@ -38,11 +41,15 @@ impl Setting {
         self.names.first().copied().unwrap_or("<unnamed>")
     }
 
-    /// The `--help` text of its flag: the documentation, the variables and the default.
+    /// The `--help` text of its flag: the first sentence of the documentation (the README has
+    /// all of it), the variables and the default.
     pub fn help(&self) -> String {
         let doc = self.doc.replace('`', "");
-        let doc = doc.trim_end_matches('.');
-        let default = self.default.unwrap_or("none");
+        let first = doc
+            .split_once(". ")
+            .map_or(doc.as_str(), |(first, _)| first);
+        let doc = first.trim_end_matches('.');
+        let default = self.default.or(self.unset).unwrap_or("none");
         format!(
             "{doc} [env: {}] [default: {default}]",
             self.names.join(", ")
@@ -366,9 +373,11 @@ pub fn markdown_table(settings: &[&Setting]) -> String {
     for setting in settings {
         let names: Vec<String> = setting.names.iter().map(|n| format!("`{n}`")).collect();
         let flag = setting.flag.map_or("—".to_string(), |f| format!("`{f}`"));
-        let default = setting
-            .default
-            .map_or("none".to_string(), |d| format!("`{d}`"));
+        let default = match (setting.default, setting.unset) {
+            (Some(default), _) => format!("`{default}`"),
+            (None, Some(unset)) => unset.to_string(),
+            (None, None) => "none".to_string(),
+        };
         out.push_str(&format!(
             "| {} | {flag} | {default} | {} |\n",
             names.join(", "),
@@ -416,18 +425,21 @@ mod tests {
         names: &["PLYSTRA_SERVER_PORT", "SERVER_PORT"],
         flag: Some("--port"),
         default: Some("8080"),
+        unset: None,
         doc: "Port to listen on.",
     };
     const WINDOW: Setting = Setting {
         names: &["WINDOW"],
         flag: None,
         default: Some("15m"),
+        unset: None,
         doc: "A span.",
     };
     const SECRET: Setting = Setting {
         names: &["SECRET"],
         flag: None,
         default: None,
+        unset: None,
         doc: "A secret.",
     };
 
@@ -525,6 +537,7 @@ mod tests {
             names: Box::leak(Box::new([name])),
             flag: None,
             default: None,
+            unset: None,
             doc: "",
         };
         assert!(l.flag(&named("A")) && !l.flag(&named("B")) && !l.flag(&named("C")));

@@ -7,6 +7,7 @@ pub const WRITE_MODE: Setting = Setting {
     names: &["PLYSTRA_AUDIT_WRITE_MODE", "AUDIT_WRITE_MODE"],
     flag: None,
     default: Some("always"),
+    unset: None,
     doc: "Which authorization decisions get an audit row: `always`, `deny_only`, or none \
           (`manual`, `disabled_for_dev`). Any other value means `always`.",
 };

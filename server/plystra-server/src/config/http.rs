@@ -18,6 +18,7 @@ pub const CORS_ALLOWED_ORIGINS: Setting = Setting {
         "http://localhost:3000,http://localhost:5173,http://localhost:8080,\
          http://127.0.0.1:3000,http://127.0.0.1:5173,http://127.0.0.1:8080",
     ),
+    unset: None,
     doc: "Comma list of browser origins that get `Access-Control-Allow-Origin` (their own \
           origin echoed); `*` allows any. The default is the usual local development servers, \
           never a wildcard. Every `OPTIONS` request is answered 204 without authentication.",
@@ -28,6 +29,7 @@ pub const MAX_REQUEST_BODY_BYTES: Setting = Setting {
     names: &["MAX_REQUEST_BODY_BYTES"],
     flag: None,
     default: Some("1048576"),
+    unset: None,
     doc: "Largest accepted request body in bytes (default 1 MiB). A larger one gets 413 \
           `PAYLOAD_TOO_LARGE`: at once when `Content-Length` says so, else (chunked) once the \
           handler has read past the limit.",
@@ -38,6 +40,7 @@ pub const TRUSTED_PROXIES: Setting = Setting {
     names: &["TRUSTED_PROXIES"],
     flag: None,
     default: None,
+    unset: None,
     doc: "Comma list of IP addresses or CIDR ranges (`10.0.0.0/8`, `::1`). Only when the TCP \
           peer is one of them is the client address taken from `X-Forwarded-For` (first valid \
           address), else `X-Real-IP`. Sessions, the login lockout and the access log record \

@@ -9,6 +9,7 @@ pub const HOST: Setting = Setting {
     names: &["PLYSTRA_SERVER_HOST", "SERVER_HOST"],
     flag: Some("--host"),
     default: Some("127.0.0.1"),
+    unset: None,
     doc: "Address to listen on.",
 };
 
@@ -17,6 +18,7 @@ pub const PORT: Setting = Setting {
     names: &["PLYSTRA_SERVER_PORT", "SERVER_PORT"],
     flag: Some("--port"),
     default: Some("8080"),
+    unset: None,
     doc: "Port to listen on (0: any free port).",
 };
 
@@ -25,6 +27,7 @@ pub const PUBLIC_URL: Setting = Setting {
     names: &["PLYSTRA_SERVER_PUBLIC_URL", "SERVER_PUBLIC_URL"],
     flag: None,
     default: None,
+    unset: None,
     doc: "The URL clients reach the server at, e.g. `https://api.example.com`; the served \
           OpenAPI document names it as its server (unset: the listen address). Required in \
           production.",

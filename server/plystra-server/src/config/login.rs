@@ -8,6 +8,7 @@ pub const MAX_FAILURES: Setting = Setting {
     names: &["PLYSTRA_AUTH_LOGIN_MAX_FAILURES"],
     flag: None,
     default: Some("8"),
+    unset: None,
     doc: "Failed logins counted per e-mail address and, separately, per client address \
           within the window before that key locks.",
 };
@@ -17,6 +18,7 @@ pub const WINDOW: Setting = Setting {
     names: &["PLYSTRA_AUTH_LOGIN_WINDOW"],
     flag: None,
     default: Some("15m"),
+    unset: None,
     doc: "The window failed logins are counted in: `90s`, `15m`, `1h`, or minutes.",
 };
 
@@ -25,6 +27,7 @@ pub const LOCKOUT: Setting = Setting {
     names: &["PLYSTRA_AUTH_LOGIN_LOCKOUT"],
     flag: None,
     default: Some("15m"),
+    unset: None,
     doc: "How long a locked key stays locked: `90s`, `15m`, `1h`, or minutes.",
 };
 
@@ -33,6 +36,7 @@ pub const PASSWORD_MIN_LENGTH: Setting = Setting {
     names: &["PLYSTRA_PASSWORD_MIN_LENGTH"],
     flag: None,
     default: Some("12"),
+    unset: None,
     doc: "Shortest accepted password, in bytes.",
 };
 

@@ -7,6 +7,7 @@ pub const ENABLED: Setting = Setting {
     names: &["METRICS_ENABLED", "PLYSTRA_METRICS_ENABLED"],
     flag: None,
     default: Some("false"),
+    unset: None,
     doc: "Whether `GET /metrics` answers (on: `1`, `true`, `yes`, `on`, `enabled`); otherwise \
           it is 404 `FEATURE_DISABLED`.",
 };
@@ -16,6 +17,7 @@ pub const TOKEN: Setting = Setting {
     names: &["METRICS_TOKEN", "PLYSTRA_METRICS_TOKEN"],
     flag: None,
     default: None,
+    unset: None,
     doc: "A token that may read `/metrics` without a session or API key (in \
           `X-Plystra-Metrics-Token`, `X-Metrics-Token` or as Bearer).",
 };

@@ -52,6 +52,7 @@ pub const DATABASE_URL: Setting = Setting {
     names: &["DATABASE_URL", "PLYSTRA_DATABASE_URL"],
     flag: Some("--database-url"),
     default: Some(DEFAULT_DATABASE_URL),
+    unset: None,
     doc: "`sqlite://FILE` (created if missing) or `postgres://…`.",
 };
 
@@ -60,6 +61,7 @@ pub const MODE: Setting = Setting {
     names: &["SERVER_MODE", "PLYSTRA_ENV"],
     flag: None,
     default: Some("development"),
+    unset: None,
     doc: "`production` hides the details of server errors and refuses unsafe settings at \
           start (see \"Production guards\"); anything else is development.",
 };
@@ -69,6 +71,7 @@ pub const CORE_VERSION: Setting = Setting {
     names: &["PLYSTRA_CORE_VERSION", "CORE_VERSION"],
     flag: None,
     default: Some("0.0.1"),
+    unset: None,
     doc: "The core version `GET /api/v1/version` reports.",
 };
 
@@ -77,6 +80,7 @@ pub const LOG_FORMAT: Setting = Setting {
     names: &["LOG_FORMAT"],
     flag: None,
     default: Some("json"),
+    unset: None,
     doc: "`json`: one JSON object per line; `text`: compact lines for people. `RUST_LOG` \
           filters (default `info`).",
 };

@@ -12,6 +12,7 @@ pub const ENABLED: Setting = Setting {
     names: &["PLYSTRA_AUTH_REGISTRATION_ENABLED"],
     flag: None,
     default: Some("false"),
+    unset: None,
     doc: "Ordinary registration, for callers presenting `PLYSTRA_AUTH_REGISTRATION_TOKEN` \
           (on: `1`, `true`, `yes`, `on`, `enabled`).",
 };
@@ -21,6 +22,7 @@ pub const TOKEN: Setting = Setting {
     names: &["PLYSTRA_AUTH_REGISTRATION_TOKEN"],
     flag: None,
     default: None,
+    unset: None,
     doc: "The token ordinary registration requires.",
 };
 
@@ -29,6 +31,7 @@ pub const PUBLIC_USER_ENABLED: Setting = Setting {
     names: &["PLYSTRA_AUTH_PUBLIC_USER_REGISTRATION_ENABLED"],
     flag: None,
     default: Some("false"),
+    unset: None,
     doc: "Public user registration, without a token.",
 };
 
@@ -37,6 +40,7 @@ pub const BOOTSTRAP_ENABLED: Setting = Setting {
     names: &["PLYSTRA_BOOTSTRAP_REGISTRATION_ENABLED"],
     flag: None,
     default: Some("false"),
+    unset: None,
     doc: "Bootstrap registration of the first instance super admin, with \
           `PLYSTRA_BOOTSTRAP_REGISTRATION_TOKEN`, while none exists.",
 };
@@ -46,6 +50,7 @@ pub const BOOTSTRAP_TOKEN: Setting = Setting {
     names: &["PLYSTRA_BOOTSTRAP_REGISTRATION_TOKEN"],
     flag: None,
     default: None,
+    unset: None,
     doc: "The token bootstrap registration requires.",
 };
 

@@ -15,6 +15,7 @@ pub const SESSION_SECRET: Setting = Setting {
     ],
     flag: None,
     default: None,
+    unset: Some("random, kept in the database"),
     doc: "Key of the session token hashes. Unset: a random key kept in the database \
           (development only; production refuses to start without one).",
 };
@@ -24,6 +25,7 @@ pub const SESSION_SECRET_PREVIOUS: Setting = Setting {
     names: &["PLYSTRA_SESSION_SECRET_PREVIOUS"],
     flag: None,
     default: None,
+    unset: None,
     doc: "Comma list of earlier session secrets, still accepted when looking tokens up.",
 };
 
@@ -32,6 +34,7 @@ pub const API_KEY_SECRET: Setting = Setting {
     names: &["PLYSTRA_API_KEY_SECRET", "API_KEY_SECRET"],
     flag: None,
     default: None,
+    unset: Some("random, kept in the database"),
     doc: "Key of the API key hashes; must differ from the session secret. Unset: a random key \
           kept in the database (development only).",
 };
@@ -41,6 +44,7 @@ pub const API_KEY_SECRET_PREVIOUS: Setting = Setting {
     names: &["PLYSTRA_API_KEY_SECRET_PREVIOUS"],
     flag: None,
     default: None,
+    unset: None,
     doc: "Comma list of earlier API key secrets, still accepted when looking keys up.",
 };
 
