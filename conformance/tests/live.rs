@@ -15,7 +15,14 @@ use plystra_core::Store;
 use plystra_server::{Config, Server};
 
 async fn serve(store: Store) -> String {
-    serve_with(store, Config::for_tests()).await
+    serve_with(store, suite_config()).await
+}
+
+/// The tests' configuration with `/metrics` on, as the metrics fixtures expect.
+fn suite_config() -> Config {
+    let mut config = Config::for_tests();
+    config.metrics.enabled = true;
+    config
 }
 
 async fn serve_with(store: Store, config: Config) -> String {
@@ -96,7 +103,7 @@ async fn run_everything(store: Store) {
 /// The configuration an isolated profile needs (`registration`: ordinary sign-up with the
 /// suite's token).
 fn isolated_config(profile: &str) -> Config {
-    let mut config = Config::for_tests();
+    let mut config = suite_config();
     if profile == "registration" {
         config.registration.ordinary_enabled = true;
         config.registration.ordinary_token =

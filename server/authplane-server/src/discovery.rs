@@ -30,12 +30,13 @@ pub fn metadata(issuer: &Issuer, config: &Config) -> AuthorizationServerMetadata
         introspection_endpoint: None,
         jwks_uri: issuer.endpoint("/.well-known/jwks.json"),
         response_types_supported: vec!["code".to_string()],
-        grant_types_supported: config.grant_types.clone(),
+        grant_types_supported: config.discovery.grant_types.clone(),
         token_endpoint_auth_methods_supported: AUTH_METHODS.to_vec(),
         introspection_endpoint_auth_methods_supported: None,
         revocation_endpoint_auth_methods_supported: AUTH_METHODS.to_vec(),
         code_challenge_methods_supported: vec![CodeChallengeMethod::S256],
-        scopes_supported: (!config.scopes.is_empty()).then(|| config.scopes.clone()),
+        scopes_supported: (!config.discovery.scopes.is_empty())
+            .then(|| config.discovery.scopes.clone()),
         resource_indicators_supported: true,
         client_id_metadata_document_supported: None,
         dpop_signing_alg_values_supported: None,
@@ -88,8 +89,8 @@ mod tests {
             serde_json::json!(["S256"])
         );
         assert_eq!(json["grant_types_supported"][0], "authorization_code");
-        config.scopes = vec!["read".into(), "write".into()];
-        config.grant_types = vec![GrantType::ClientCredentials];
+        config.discovery.scopes = vec!["read".into(), "write".into()];
+        config.discovery.grant_types = vec![GrantType::ClientCredentials];
         let json = metadata(&issuer, &config).to_json().unwrap();
         assert_eq!(
             json["scopes_supported"],

@@ -101,8 +101,8 @@ impl Bound {
 pub async fn bind(config: &Config) -> Result<Bound, ServeError> {
     let store = Store::connect(&config.database_url).await?;
     store.migrate().await?;
-    let public = Listener::bind("public", &config.public_addr.to_string()).await?;
-    let admin = Listener::bind("admin", &config.admin_addr.to_string()).await?;
+    let public = Listener::bind("public", &config.listen.public_addr.to_string()).await?;
+    let admin = Listener::bind("admin", &config.listen.admin_addr.to_string()).await?;
     let issuer = config.issuer_for(public.local_addr());
     let server = Authplane::new(store, config, issuer);
     let issuer = server.issuer().as_str();

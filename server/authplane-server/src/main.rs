@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::process::ExitCode;
 
-use authplane_server::config::Overrides;
+use authplane_server::config::{self, Overrides};
 use authplane_server::{Authplane, Config, Store};
 use authplane_server_api::runtime::Operation;
 use authplane_server_api::{admin, public};
@@ -24,19 +24,19 @@ struct Cli {
     list_unimplemented: bool,
 }
 
+/// The flags that override settings. Their help (variable, default) comes from the settings
+/// table, as the README's does. The variables are read by `Config`, not by clap, so that an
+/// error names the variable or the flag actually used.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Every other setting is an environment variable; see the README.")]
 struct Options {
-    /// Public listener, ip:port or :port [env: AUTHPLANE_PUBLIC_ADDR] [default: 127.0.0.1:9000]
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help = config::listen::PUBLIC_ADDR.help())]
     public_addr: Option<String>,
-    /// Admin listener, ip:port or :port [env: AUTHPLANE_ADMIN_ADDR] [default: 127.0.0.1:9001]
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help = config::listen::ADMIN_ADDR.help())]
     admin_addr: Option<String>,
-    /// Issuer URL [env: AUTHPLANE_ISSUER] [default: http://<public address>]
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help = config::listen::ISSUER.help())]
     issuer: Option<String>,
-    /// sqlite://FILE or postgres://… [env: AUTHPLANE_DATABASE_URL] [default: sqlite://authplane.db]
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help = config::DATABASE_URL.help())]
     database_url: Option<String>,
 }
 
@@ -93,7 +93,7 @@ async fn migrate(config: &Config) -> anyhow::Result<()> {
 async fn list_unimplemented(config: Config) -> anyhow::Result<()> {
     let store = Store::connect("sqlite::memory:").await?;
     store.migrate().await?;
-    let issuer = config.issuer_for(config.public_addr);
+    let issuer = config.issuer_for(config.listen.public_addr);
     let server = Authplane::new(store, &config, issuer);
     let missing_public = public::probe::unimplemented_operations(&server).await;
     let missing_admin = admin::probe::unimplemented_operations(&server).await;

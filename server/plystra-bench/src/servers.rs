@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use plystra_core::Store;
 use plystra_server::bootstrap::{Bootstrap, bootstrap_super_admin, demo_api_key};
-use plystra_server::config::AuditWriteMode;
+use plystra_server::config::{Audit, AuditWriteMode};
 use plystra_server::{Config, Server};
 use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::web::Json;
@@ -224,7 +224,7 @@ pub async fn start_plystra(
     .await
     .map_err(|e| store_error(&e))?;
     let config = Config {
-        audit_write_mode: audit,
+        audit: Audit { write_mode: audit },
         ..Config::for_tests()
     };
     let server = Arc::new(Server::new(store, Arc::new(config.clone())));

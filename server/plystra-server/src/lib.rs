@@ -30,13 +30,15 @@ use server_common::{Listener, Shutdown};
 
 /// Opens the store named by the configuration and serves the API until Ctrl-C or SIGTERM, then
 /// lets requests in flight finish and closes the database.
-pub async fn serve(config: Config) -> anyhow::Result<()> {
+pub async fn serve(mut config: Config) -> anyhow::Result<()> {
     let store = Store::connect(&config.database_url).await?;
     store.migrate().await?;
+    let addr = format!("{}:{}", config.listen.host, config.listen.port);
+    let listener = Listener::bind("plystra", &addr).await?;
+    // The port really bound (port 0 picks one), for the served OpenAPI document's server URL.
+    config.listen.port = listener.local_addr().port();
     let config = Arc::new(config);
     let server = Arc::new(Server::new(store, config.clone()));
-    let addr = format!("{}:{}", config.host, config.port);
-    let listener = Listener::bind("plystra", &addr).await?;
     tracing::info!(
         addr = %listener.local_addr(),
         backend = server.store().backend().name(),

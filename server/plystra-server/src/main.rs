@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use plystra_server::bootstrap::{self, Bootstrap};
-use plystra_server::config::Overrides;
+use plystra_server::config::{self, Overrides};
 use plystra_server::{Config, Server, Store};
 
 /// Plystra Core reference server. Without a command it serves the API.
@@ -22,16 +22,17 @@ struct Cli {
     list_unimplemented: bool,
 }
 
+/// The flags that override settings. Their help (variables, default) comes from the settings
+/// table, as the README's does; the variables are read by `Config`, not by clap, since most
+/// settings have more than one name.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Every other setting is an environment variable; see the README.")]
 struct Options {
-    /// Address to listen on [env: PLYSTRA_SERVER_HOST, SERVER_HOST] [default: 127.0.0.1]
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help = config::listen::HOST.help())]
     host: Option<String>,
-    /// Port to listen on [env: PLYSTRA_SERVER_PORT, SERVER_PORT] [default: 8080]
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help = config::listen::PORT.help())]
     port: Option<u16>,
-    /// sqlite://FILE or postgres://… [env: DATABASE_URL, PLYSTRA_DATABASE_URL] [default: sqlite://plystra.db]
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help = config::DATABASE_URL.help())]
     database_url: Option<String>,
 }
 

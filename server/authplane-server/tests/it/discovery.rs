@@ -64,7 +64,7 @@ async fn issuer_grants_and_scopes_come_from_the_configuration() {
             .map(|(_, v)| v.to_string())
     })
     .unwrap();
-    let issuer = config.issuer_for(config.public_addr);
+    let issuer = config.issuer_for(config.listen.public_addr);
     let store = authplane_server::Store::connect("sqlite::memory:")
         .await
         .unwrap();

@@ -60,7 +60,7 @@ async fn public_and_admin_listen_apart_and_stop_together() {
 async fn a_taken_port_fails_the_start_with_its_address() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let mut config = Config::for_tests(None);
-    config.admin_addr = taken.local_addr().unwrap();
+    config.listen.admin_addr = taken.local_addr().unwrap();
     let err = authplane_server::bind(&config).await.unwrap_err();
     assert!(
         err.to_string()

@@ -1,5 +1,5 @@
-//! `MAX_REQUEST_BODY_BYTES` (docs/behaviour.md §1.1, default 1 MiB): a larger request body is answered
-//! with `413 PAYLOAD_TOO_LARGE`.
+//! `MAX_REQUEST_BODY_BYTES` (docs/behaviour.md §1.1; the setting and its default of 1 MiB are in
+//! `crate::config::http`): a larger request body is answered with `413 PAYLOAD_TOO_LARGE`.
 //!
 //! A declared `Content-Length` over the limit is refused before anything is read. A body without
 //! one (`Transfer-Encoding: chunked`) is counted while the handler reads it: the read fails once
@@ -19,9 +19,6 @@ use poem::{Body, Endpoint, IntoResponse, Middleware, Request, Response};
 use tokio::io::{AsyncRead, ReadBuf};
 
 use crate::ApiError;
-
-/// The default of `MAX_REQUEST_BODY_BYTES`: 1 MiB.
-pub const DEFAULT_MAX_REQUEST_BODY_BYTES: usize = 1024 * 1024;
 
 /// The 413 answer for a body over `limit` bytes.
 pub fn too_large(limit: usize) -> ApiError {

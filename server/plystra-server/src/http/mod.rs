@@ -23,18 +23,18 @@ pub use auth::Authenticate;
 pub use client_ip::ClientIp;
 pub use server_common::request_id::{self, RequestId};
 
-/// The poem-openapi service of the generated contract, as the server serves it.
+/// The poem-openapi service of the generated contract, as the server serves it. Its one server
+/// entry (what `/docs` sends requests to) is the configured public URL, else the listen address
+/// ([`crate::config::Listen::base_url`]), not the example URL in the spec.
 pub fn openapi_service(server: Arc<Server>) -> OpenApiService<Api<Server>, ()> {
-    let mut service = OpenApiService::new(
+    let base_url = server.config().listen.base_url();
+    OpenApiService::new(
         Api::new(server),
         plystra_server_api::TITLE,
         plystra_server_api::VERSION,
     )
-    .description(plystra_server_api::DESCRIPTION);
-    for url in plystra_server_api::SERVERS {
-        service = service.server(*url);
-    }
-    service
+    .description(plystra_server_api::DESCRIPTION)
+    .server(base_url)
 }
 
 /// The whole application: API routes, `/openapi.yaml`, `/openapi.json`, `/docs`, and the one
@@ -65,15 +65,19 @@ pub fn app(server: Arc<Server>, config: &Config) -> impl Endpoint + use<> {
         .at("/openapi.json", get(spec::json))
         .nest("/docs", docs)
         .nest("/", api);
-    let cors_policy = cors::CorsPolicy::new(&config.cors_allowed_origins);
+    let cors_policy = cors::CorsPolicy::new(&config.http.cors_allowed_origins);
     routes
         .with(decision_headers::DecisionHeaders) // 8
         .with(authenticate) // 7
-        .with(body_limit::BodyLimit::new(config.max_request_body_bytes)) // 6
+        .with(body_limit::BodyLimit::new(
+            config.http.max_request_body_bytes,
+        )) // 6
         .with(cors::Preflight) // 5
         .with(envelope::middleware(config.production)) // 4
         .with(cors::Cors::new(cors_policy)) // 3
         .with(metrics::RequestMetrics::new(server)) // 2b
         .with(access_log::AccessLog) // 2
-        .with(client_ip::ResolveClientIp::new(&config.trusted_proxies)) // 1
+        .with(client_ip::ResolveClientIp::new(
+            &config.http.trusted_proxies,
+        )) // 1
 }

@@ -75,7 +75,7 @@ impl Server {
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<ApiError, ApiError> {
         let now_text = time::format(now);
-        let window_start = time::format(now - self.config().login_window);
+        let window_start = time::format(now - self.config().login.window);
         let mut locked_until = None;
         for key in keys {
             let failures = self
@@ -83,8 +83,8 @@ impl Server {
                 .throttle_record_failure(key, &now_text, &window_start)
                 .await
                 .map_err(store_error)?;
-            if failures >= self.config().login_max_failures {
-                let until = time::format(now + self.config().login_lockout);
+            if failures >= self.config().login.max_failures {
+                let until = time::format(now + self.config().login.lockout);
                 self.store()
                     .throttle_lock(key, &now_text, &until)
                     .await

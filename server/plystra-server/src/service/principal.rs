@@ -91,8 +91,8 @@ impl Server {
         self.hasher(
             &self.api_keys,
             "api_key",
-            config.api_key_secret.as_deref(),
-            &config.api_key_secret_previous,
+            config.secrets.api_key.as_deref(),
+            &config.secrets.api_key_previous,
         )
         .await
     }
@@ -104,8 +104,8 @@ impl Server {
         self.hasher(
             &self.tokens,
             "session",
-            config.session_secret.as_deref(),
-            &config.session_secret_previous,
+            config.secrets.session.as_deref(),
+            &config.secrets.session_previous,
         )
         .await
     }
@@ -158,14 +158,14 @@ impl Server {
     /// `X-Metrics-Token` or as Bearer (compared in constant time), or else a session or API key
     /// holding `metrics:read`; anything less is 401 `METRICS_TOKEN_REQUIRED`.
     pub async fn admit_metrics_reader(&self, request: &Request) -> Result<(), ApiError> {
-        if !self.config().metrics_enabled {
+        if !self.config().metrics.enabled {
             return Err(ApiError::new(
                 StatusCode::NOT_FOUND,
                 ErrorCode::FeatureDisabled,
                 "Metrics are disabled.",
             ));
         }
-        if let Some(expected) = self.config().metrics_token.as_deref() {
+        if let Some(expected) = self.config().metrics.token.as_deref() {
             let bearer = request
                 .header("authorization")
                 .and_then(|h| h.split_once(' '))

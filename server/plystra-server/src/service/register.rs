@@ -63,10 +63,10 @@ impl Server {
 
     /// The password policy of registration and user management.
     pub(super) fn validate_password(&self, password: &str) -> Result<(), ApiError> {
-        if password.trim().is_empty() || password.len() < self.config().password_min_length {
+        if password.trim().is_empty() || password.len() < self.config().login.password_min_length {
             return Err(ApiError::validation(format!(
                 "password must be at least {} bytes.",
-                self.config().password_min_length
+                self.config().login.password_min_length
             )));
         }
         if password.len() > MAX_PASSWORD_BYTES {

@@ -10,7 +10,7 @@ use plystra::Plystra;
 use plystra::authz::{Actor, AuthzCheck, Grant, Resource};
 use plystra::prelude::*;
 use plystra::types::{self, PermissionScope};
-use plystra_server::config::AuditWriteMode;
+use plystra_server::config::{Audit, AuditWriteMode};
 use plystra_server::{Config, Server, Store};
 use serde_json::{Value, json};
 
@@ -878,7 +878,7 @@ async fn audit_write_modes(w: &World) {
         (AuditWriteMode::Skip, 0, 0),
     ] {
         let config = Config {
-            audit_write_mode: mode,
+            audit: Audit { write_mode: mode },
             ..Config::for_tests()
         };
         let server = Arc::new(Server::new(w.store.clone(), Arc::new(config)));

@@ -102,7 +102,7 @@ async fn cors_echoes_listed_origins_on_success_and_error_responses() {
 
 #[tokio::test]
 async fn a_wildcard_list_allows_any_origin() {
-    let cfg = config(|c| c.cors_allowed_origins = vec!["*".into()]);
+    let cfg = config(|c| c.http.cors_allowed_origins = vec!["*".into()]);
     let cli = client_with(server().await, &cfg);
     let resp = cli
         .get("/api/v1/health")
@@ -154,7 +154,7 @@ const LOGIN: &str = r#"{"email":"nobody@example.com","password":"not-the-passwor
 #[tokio::test]
 async fn a_declared_body_over_the_limit_is_413_with_the_envelope() {
     let limit = LOGIN.len() - 1;
-    let cfg = config(|c| c.max_request_body_bytes = limit);
+    let cfg = config(|c| c.http.max_request_body_bytes = limit);
     let cli = client_with(server().await, &cfg);
     let resp = cli
         .post("/api/v1/auth/login")
@@ -181,7 +181,7 @@ async fn a_declared_body_over_the_limit_is_413_with_the_envelope() {
 
 #[tokio::test]
 async fn a_streamed_body_over_the_limit_is_413_and_one_within_it_is_read() {
-    let cfg = config(|c| c.max_request_body_bytes = LOGIN.len());
+    let cfg = config(|c| c.http.max_request_body_bytes = LOGIN.len());
     let cli = client_with(server().await, &cfg);
     // No Content-Length: the body is counted while the handler reads it.
     let oversized = format!("{LOGIN} ");
@@ -271,7 +271,7 @@ fn chunked(path: &str, chunks: &[&str]) -> Vec<u8> {
 
 #[tokio::test]
 async fn over_a_socket_chunked_and_declared_bodies_are_limited() {
-    let cfg = config(|c| c.max_request_body_bytes = LOGIN.len());
+    let cfg = config(|c| c.http.max_request_body_bytes = LOGIN.len());
     let base = serve_app(server().await, &cfg).await;
     let (half, rest) = LOGIN.split_at(20);
     // Chunked, within the limit: read and answered by the handler.
@@ -340,7 +340,7 @@ fn login_from(forwarded_for: Option<&str>) -> Vec<u8> {
 async fn forwarded_addresses_count_only_from_trusted_proxies() {
     let server = server().await;
     lock_address(&server, "203.0.113.7").await;
-    let trusting = config(|c| c.trusted_proxies = vec!["127.0.0.0/8".parse().unwrap()]);
+    let trusting = config(|c| c.http.trusted_proxies = vec!["127.0.0.0/8".parse().unwrap()]);
     let behind_proxy = serve_app(server.clone(), &trusting).await;
     let (status, head, body) = exchange(&behind_proxy, &login_from(Some("203.0.113.7"))).await;
     assert_eq!(status, 429, "the forwarded address is the client: {body}");
@@ -489,4 +489,32 @@ async fn the_text_access_log_has_the_fields_and_no_credentials() {
     for secret in SECRETS {
         assert!(!log.contains(secret), "{secret} leaked into the log: {log}");
     }
+}
+
+/// The OpenAPI document behind `/docs` names the configured public URL as its server, else the
+/// listen address (not the spec's example URL).
+#[tokio::test]
+async fn the_served_document_names_the_configured_server() {
+    let servers = async |config: Config| -> Value {
+        let store = plystra_server::Store::connect("sqlite::memory:")
+            .await
+            .unwrap();
+        let server = Arc::new(Server::new(store, Arc::new(config)));
+        let spec: Value =
+            serde_json::from_str(&plystra_server::http::openapi_service(server).spec()).unwrap();
+        spec["servers"].clone()
+    };
+    let public = config(|c| c.listen.public_url = Some("https://api.example.com/".into()));
+    assert_eq!(
+        servers(public).await,
+        serde_json::json!([{ "url": "https://api.example.com" }])
+    );
+    let listening = config(|c| {
+        c.listen.host = "0.0.0.0".into();
+        c.listen.port = 9090;
+    });
+    assert_eq!(
+        servers(listening).await,
+        serde_json::json!([{ "url": "http://localhost:9090" }])
+    );
 }

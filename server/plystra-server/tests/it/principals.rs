@@ -905,8 +905,7 @@ async fn without_configured_secrets_hashes_are_keyed_by_a_stored_secret() {
     store.migrate().await.unwrap();
     seed_demo_with_super_admin(&store).await;
     let config = Config {
-        session_secret: None,
-        api_key_secret: None,
+        secrets: Default::default(),
         ..Config::for_tests()
     };
     let server = Arc::new(Server::new(store.clone(), Arc::new(config)));

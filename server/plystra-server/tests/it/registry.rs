@@ -569,7 +569,8 @@ async fn audit_log_lists_and_details(store: Store) {
 async fn metrics_need_a_token_or_metrics_read(store: Store) {
     seed_demo_with_super_admin(&store).await;
     let mut config = Config::for_tests();
-    config.metrics_token = Some("metrics-token-0123456789abcdef".into());
+    config.metrics.enabled = true;
+    config.metrics.token = Some("metrics-token-0123456789abcdef".into());
     let server = Arc::new(Server::new(store.clone(), Arc::new(config)));
     let cli = client(server.clone());
     let token = login(&cli, "alice@example.com").await;
@@ -623,7 +624,7 @@ async fn metrics_need_a_token_or_metrics_read(store: Store) {
 
     // Disabled metrics are not there at all.
     let mut config = Config::for_tests();
-    config.metrics_enabled = false;
+    config.metrics.enabled = false;
     let server = Arc::new(Server::new(store, Arc::new(config)));
     let resp = client(server)
         .get("/metrics")

@@ -210,7 +210,8 @@ impl Server {
         let trace_id = format!("trc_{hex}");
         let audited = self
             .config()
-            .audit_write_mode
+            .audit
+            .write_mode
             .records(decision.is_allowed());
         let audit_log_id = if audited {
             format!("audit_{hex}")
