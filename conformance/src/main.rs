@@ -1,7 +1,6 @@
 //! `plystra-conformance`: run the contract fixtures against a server, record them from the
 //! scenarios against a reference server, or print their coverage.
 
-use std::io::{IsTerminal as _, Write as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -129,37 +128,26 @@ async fn main() -> ExitCode {
             let vars = target.vars(&runner::run_id());
             let total = fixtures.len();
             let mut results = Vec::with_capacity(total);
-            let tty = std::io::stdout().is_terminal();
+            let bar = progress(total);
             for (i, fixture) in fixtures.iter().enumerate() {
-                if tty {
-                    // A progress bar on terminals, overwritten by the case's line.
-                    let done = (i * 30) / total.max(1);
-                    print!(
-                        "\r[{}{}] {}/{total} {}/{}\x1b[K",
-                        "#".repeat(done),
-                        " ".repeat(30 - done),
-                        i + 1,
-                        fixture.profile,
-                        fixture.name
-                    );
-                    let _ = std::io::stdout().flush();
-                }
+                bar.set_message(format!("{}/{}", fixture.profile, fixture.name));
                 let result = target.run(fixture, &vars).await;
-                if tty {
-                    print!("\r\x1b[K");
-                }
-                println!(
-                    "[{:>3}/{total}] {} {} ({} ms)",
-                    i + 1,
-                    if result.passed { "PASS" } else { "FAIL" },
-                    result.case,
-                    result.duration.as_millis()
-                );
-                if !result.passed {
-                    print!("{}", report::describe(&result));
-                }
+                bar.suspend(|| {
+                    println!(
+                        "[{:>3}/{total}] {} {} ({} ms)",
+                        i + 1,
+                        if result.passed { "PASS" } else { "FAIL" },
+                        result.case,
+                        result.duration.as_millis()
+                    );
+                    if !result.passed {
+                        print!("{}", report::describe(&result));
+                    }
+                });
+                bar.inc(1);
                 results.push(result);
             }
+            bar.finish_and_clear();
             let failed = results.iter().filter(|r| !r.passed).count();
             println!("{} passed, {failed} failed", total - failed);
             if profiles.is_empty() {
@@ -250,19 +238,25 @@ async fn record_all(
     let vars = target.vars(&runner::run_id());
     let mut recorded = Vec::with_capacity(scenarios.len());
     let mut failed = Vec::new();
+    let bar = progress(scenarios.len());
     for scenario in scenarios {
         let case = format!("{}/{}", scenario.profile, scenario.name);
-        let text = match record::record(target, scenario, &vars).await {
+        bar.set_message(case.clone());
+        let recording = record::record(target, scenario, &vars).await;
+        bar.inc(1);
+        let text = match recording {
             Ok(fixture) => record::render(&fixture),
             Err(failure) => {
-                println!("FAIL {case}");
-                println!("    at {} ({})", failure.step, failure.request);
-                if let Some(error) = &failure.error {
-                    println!("      {error}");
-                }
-                for mismatch in &failure.mismatches {
-                    println!("      {mismatch}");
-                }
+                bar.suspend(|| {
+                    println!("FAIL {case}");
+                    println!("    at {} ({})", failure.step, failure.request);
+                    if let Some(error) = &failure.error {
+                        println!("      {error}");
+                    }
+                    for mismatch in &failure.mismatches {
+                        println!("      {mismatch}");
+                    }
+                });
                 failed.push(scenario.fixture_path());
                 continue;
             }
@@ -270,11 +264,12 @@ async fn record_all(
         match text {
             Ok(text) => recorded.push((scenario.fixture_path(), text)),
             Err(e) => {
-                println!("FAIL {case}\n      {e}");
+                bar.suspend(|| println!("FAIL {case}\n      {e}"));
                 failed.push(scenario.fixture_path());
             }
         }
     }
+    bar.finish_and_clear();
     let scope: Vec<String> = if !complete {
         Vec::new()
     } else if profiles.is_empty() {
@@ -364,4 +359,16 @@ async fn log_in(base_url: &str, login: &str) -> Result<String, String> {
         .as_str()
         .map(String::from)
         .ok_or_else(|| format!("login answered {status}: {body}"))
+}
+
+/// The progress bar of a long command: on stderr, drawn only when stderr is a terminal (so CI
+/// logs and pipes get the plain result lines alone), with the case in hand as its message.
+fn progress(total: usize) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(total as u64);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("[{bar:30}] {pos}/{len} {elapsed} {wide_msg}")
+    {
+        bar.set_style(style.progress_chars("#>-"));
+    }
+    bar
 }
