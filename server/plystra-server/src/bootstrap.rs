@@ -112,8 +112,8 @@ pub async fn bootstrap_super_admin(store: &Store, b: &Bootstrap) -> Result<bool,
         .await
     {
         Ok(created) => Ok(created),
-        Err(StoreError::Conflict("admin grant")) => Err(BootstrapError::IdTaken(id)),
-        Err(StoreError::Conflict(_)) => Err(BootstrapError::Exists),
+        Err(StoreError::SuperAdminExists) => Err(BootstrapError::Exists),
+        Err(StoreError::Conflict { .. }) => Err(BootstrapError::IdTaken(id)),
         Err(e) => Err(BootstrapError::Store(e)),
     }
 }

@@ -156,13 +156,30 @@ impl Pool {
 
 /// Whether `e` is a duplicate key (unique or primary key) on either backend.
 pub fn is_duplicate(e: &sqlx::Error) -> bool {
-    match e {
-        sqlx::Error::Database(db) => {
-            db.is_unique_violation()
-                || matches!(db.code().as_deref(), Some("1555" | "2067" | "23505"))
-        }
-        _ => false,
+    unique_violation(e).is_some()
+}
+
+/// The key a duplicate-key error (unique or primary key) violated, as the driver names it:
+/// PostgreSQL's constraint name (`admin_grants_pkey`), SQLite's `table.column` list
+/// (`admin_grants.id`); `None` for any other error.
+pub fn unique_violation(e: &sqlx::Error) -> Option<String> {
+    let sqlx::Error::Database(db) = e else {
+        return None;
+    };
+    let duplicate = db.is_unique_violation()
+        || matches!(db.code().as_deref(), Some("1555" | "2067" | "23505"));
+    if !duplicate {
+        return None;
     }
+    if let Some(constraint) = db.constraint() {
+        return Some(constraint.to_string());
+    }
+    // SQLite: "UNIQUE constraint failed: t.a, t.b" (also for primary keys).
+    let message = db.message();
+    Some(match message.split_once("constraint failed: ") {
+        Some((_, columns)) => columns.trim().to_string(),
+        None => message.to_string(),
+    })
 }
 
 #[cfg(test)]
@@ -259,10 +276,31 @@ mod tests {
             async move { on_pool!(&pool, p => sqlx::query(sql).bind("a").execute(p).await.map(drop)) }
         };
         run(insert).await.unwrap();
-        assert!(is_duplicate(&run(insert).await.unwrap_err()));
+        let duplicate = run(insert).await.unwrap_err();
+        assert!(is_duplicate(&duplicate));
+        assert_eq!(unique_violation(&duplicate).as_deref(), Some("things.id"));
         let other = run("SELECT * FROM nowhere WHERE id = $1")
             .await
             .unwrap_err();
         assert!(!is_duplicate(&other));
+        assert_eq!(unique_violation(&other), None);
+    }
+
+    /// PostgreSQL names the constraint itself.
+    #[tokio::test]
+    async fn duplicate_keys_name_their_constraint_on_postgres() {
+        let Some(url) = testkit::postgres_url(&[testkit::POSTGRES_URL]) else {
+            return;
+        };
+        let url = testkit::fresh_schema_url(&url).await.unwrap();
+        let pool = Pool::connect(&url).await.unwrap();
+        pool.migrate(MIGRATIONS).await.unwrap();
+        let insert = || async {
+            on_pool!(&pool, p => sqlx::query("INSERT INTO things (id) VALUES ($1)").bind("a").execute(p).await.map(drop))
+        };
+        insert().await.unwrap();
+        let duplicate = insert().await.unwrap_err();
+        assert_eq!(unique_violation(&duplicate).as_deref(), Some("things_pkey"));
+        pool.close().await;
     }
 }

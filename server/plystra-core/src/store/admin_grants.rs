@@ -187,10 +187,7 @@ impl Store {
             insert_audit!(tx, new.audit)?;
             tx.commit().await
         }.await);
-        match result {
-            Err(e) if super::is_duplicate(&e) => Err(StoreError::Conflict("admin grant")),
-            other => Ok(other?),
-        }
+        Ok(result?)
     }
 
     /// Revokes a grant with its audit row, unless it is the last active super admin grant.
@@ -255,8 +252,7 @@ impl Store {
         }.await);
         match outcome {
             Ok(Some(created)) => Ok(created),
-            Ok(None) => Err(StoreError::Conflict("an active instance super admin grant")),
-            Err(e) if super::is_duplicate(&e) => Err(StoreError::Conflict("admin grant")),
+            Ok(None) => Err(StoreError::SuperAdminExists),
             Err(e) => Err(e.into()),
         }
     }

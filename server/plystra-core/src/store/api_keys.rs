@@ -156,10 +156,7 @@ impl Store {
             insert_audit!(tx, new.audit)?;
             tx.commit().await
         }.await);
-        match result {
-            Err(e) if super::is_duplicate(&e) => Err(StoreError::Conflict("api key")),
-            other => Ok(other?),
-        }
+        Ok(result?)
     }
 
     /// Revokes a key with its audit row; `None` if there is no such key.

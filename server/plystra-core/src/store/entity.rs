@@ -354,10 +354,7 @@ impl Store {
             tx.commit().await?;
             Ok(record)
         }.await);
-        match result {
-            Err(e) if super::is_duplicate(&e) => Err(StoreError::Conflict("a row with this key")),
-            other => Ok(other?),
-        }
+        Ok(result?)
     }
 }
 

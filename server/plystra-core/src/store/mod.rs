@@ -40,13 +40,20 @@ pub enum StoreError {
     UnsupportedUrl,
     /// The database answered with an error or could not be reached.
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     /// Applying the migrations failed.
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
-    /// A unique key already holds this value.
-    #[error("{0} already exists")]
-    Conflict(&'static str),
+    /// A unique key already holds this value: the key as the driver names it (PostgreSQL's
+    /// constraint, SQLite's `table.column`).
+    #[error("duplicate key ({constraint})")]
+    Conflict {
+        /// The violated key.
+        constraint: String,
+    },
+    /// An instance super admin grant is already in force (bootstrap refuses a second one).
+    #[error("an active instance super admin grant already exists")]
+    SuperAdminExists,
     /// The batched insert this row was part of failed (shared by every row of the batch).
     #[error("audit write failed: {0}")]
     AuditBatch(std::sync::Arc<sqlx::Error>),
@@ -56,6 +63,17 @@ pub enum StoreError {
     /// Any other failure of the shared database layer.
     #[error(transparent)]
     Db(DbError),
+}
+
+/// A duplicate key becomes [`StoreError::Conflict`] naming the key; anything else is
+/// [`StoreError::Database`].
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match unique_violation(&e) {
+            Some(constraint) => StoreError::Conflict { constraint },
+            None => StoreError::Database(e),
+        }
+    }
 }
 
 impl From<std::sync::Arc<sqlx::Error>> for StoreError {
@@ -144,7 +162,7 @@ impl Store {
     }
 }
 
-pub use store_common::db::is_duplicate;
+pub use store_common::db::{is_duplicate, unique_violation};
 
 /// The list query of a soft-deleted table: live rows matching every given filter (exact match),
 /// newest first, at most `$n` (bind the limit last). Returns the SQL and the filter values to

@@ -307,7 +307,7 @@ impl Admin for Server {
         let new = NewAdminGrant { record, audit };
         match self.store().create_admin_grant(&new).await {
             Ok(()) => {}
-            Err(StoreError::Conflict(_)) => {
+            Err(StoreError::Conflict { .. }) => {
                 return Err(ApiError::new(
                     StatusCode::CONFLICT,
                     ErrorCode::AdminGrantCreateFailed,

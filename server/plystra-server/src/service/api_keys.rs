@@ -282,7 +282,7 @@ impl ApiKeys for Server {
         let minted = self.mint_api_key(Some(request), principal, record).await?;
         match self.store().create_api_key(&minted.new).await {
             Ok(()) => {}
-            Err(StoreError::Conflict(_)) => {
+            Err(StoreError::Conflict { .. }) => {
                 return Err(ApiError::new(
                     StatusCode::CONFLICT,
                     ErrorCode::ApiKeyCreateFailed,

@@ -252,7 +252,7 @@ impl Server {
         {
             Ok(Some(row)) => Ok(row.wire()),
             Ok(None) => Err(not_found::<E>()),
-            Err(StoreError::Conflict(_)) => {
+            Err(StoreError::Conflict { .. }) => {
                 Err(
                     ApiError::new(StatusCode::CONFLICT, conflict, conflict_message(conflict))
                         .with_details("a row with the same id or unique key exists".into()),

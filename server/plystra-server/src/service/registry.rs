@@ -160,7 +160,7 @@ impl Server {
         {
             Ok(Some(row)) => Ok(row.wire()),
             Ok(None) => Err(ApiError::internal("an upserted row was not found")),
-            Err(StoreError::Conflict(_)) => Err(ApiError::new(
+            Err(StoreError::Conflict { .. }) => Err(ApiError::new(
                 StatusCode::CONFLICT,
                 E::CREATE_FAILED,
                 "The record could not be saved.",
