@@ -34,6 +34,8 @@ struct Op<'a> {
     security: Vec<String>,
     /// The requirement also lists `{}`: the credential is optional.
     anonymous: bool,
+    /// `x-plystra-access`, in a contract that states rules.
+    access: Option<crate::access::Access>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -58,6 +60,8 @@ struct Body {
 
 struct Gen<'a> {
     spec: &'a OpenAPI,
+    /// Whether the contract states rules (`access: true`).
+    admits: bool,
     schemas: &'a indexmap_like::Schemas,
     ops: Vec<Op<'a>>,
 }
@@ -96,7 +100,11 @@ fn ref_name(reference: &str) -> &str {
 }
 
 impl<'a> Gen<'a> {
-    fn new(spec: &'a OpenAPI, schemas: &'a indexmap_like::Schemas) -> Result<Self, Error> {
+    fn new(
+        spec: &'a OpenAPI,
+        schemas: &'a indexmap_like::Schemas,
+        admits: bool,
+    ) -> Result<Self, Error> {
         let mut ops = Vec::new();
         for (path, item) in &spec.paths.paths {
             let ReferenceOr::Item(item) = item else {
@@ -123,7 +131,13 @@ impl<'a> Gen<'a> {
                     anonymous |= req.is_empty();
                     security.extend(req.keys().cloned());
                 }
+                let access = if admits {
+                    Some(crate::access::parse(op).map_err(|e| Error::Generate(format!("{id}: {e}")))?)
+                } else {
+                    None
+                };
                 ops.push(Op {
+                    access,
                     index: ops.len(),
                     id,
                     method,
@@ -135,7 +149,12 @@ impl<'a> Gen<'a> {
                 });
             }
         }
-        Ok(Gen { spec, schemas, ops })
+        Ok(Gen {
+            spec,
+            admits,
+            schemas,
+            ops,
+        })
     }
 
     fn params(&self, op: &Op) -> Result<Vec<Param>, Error> {
@@ -251,10 +270,17 @@ impl<'a> Gen<'a> {
                 Some(name) => quote! { Some(#name) },
                 None => quote! { None },
             };
+            let access = match &op.access {
+                Some(access) => {
+                    let access = access.tokens();
+                    quote! { Some(#access) }
+                }
+                None => quote! { None },
+            };
             quote! {
                 Operation {
                     id: #id, tag: #tag, method: #method, path: #path, summary: #summary,
-                    request_body: #body,
+                    request_body: #body, access: #access,
                 },
             }
         });
@@ -292,7 +318,8 @@ impl<'a> Gen<'a> {
         Ok(quote! {
             use std::future::Future;
             use super::{responses, security::Credential, types};
-            use crate::runtime::{NotImplemented, Operation};
+            #[allow(unused_imports)]
+            use crate::runtime::{Access, Entity, NotImplemented, Operation, Permission, Source};
 
             /// Every operation of the contract, in spec order.
             pub static OPERATIONS: &[Operation] = &[ #( #table )* ];
@@ -493,14 +520,14 @@ fn tag_trait(tag: &str) -> String {
 }
 
 /// Renders the files of the generated server module: `(file name, text)`.
-pub(crate) fn render(spec: &OpenAPI) -> Result<Vec<(String, String)>, Error> {
+pub(crate) fn render(spec: &OpenAPI, admits: bool) -> Result<Vec<(String, String)>, Error> {
     let empty = indexmap_like::Schemas::default();
     let schemas = spec
         .components
         .as_ref()
         .map(|c| &c.schemas)
         .unwrap_or(&empty);
-    let g = Gen::new(spec, schemas)?;
+    let g = Gen::new(spec, schemas, admits)?;
     let title = &spec.info.title;
     let version = &spec.info.version;
     let description = spec.info.description.clone().unwrap_or_default();

@@ -2361,12 +2361,15 @@ impl<S: operations::Service> Api<S> {
         &self,
         request: &poem::Request,
         credential: security::BearerAuthOrApiKeyAuth,
+        #[oai(name = "space_id")]
+        space_id: poem_openapi::param::Query<Option<String>>,
         body: poem_openapi::payload::Json<types::ResourceCreateRequest>,
     ) -> poem::Result<responses::CreateResourceResponse> {
         operations::Resources::create_resource(
                 &*self.0,
                 request,
                 credential.into(),
+                space_id.0,
                 body.0,
             )
             .await

@@ -3,7 +3,8 @@
 
 use std::future::Future;
 use super::{responses, security::Credential, types};
-use crate::runtime::{NotImplemented, Operation};
+#[allow(unused_imports)]
+use crate::runtime::{Access, Entity, NotImplemented, Operation, Permission, Source};
 /// Every operation of the contract, in spec order.
 pub static OPERATIONS: &[Operation] = &[
     Operation {
@@ -13,6 +14,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/action-executions",
         summary: "Browse the Action Gateway execution ledger",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "instance:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "beginActionExecution",
@@ -21,6 +32,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/action-executions",
         summary: "Start a controlled action execution",
         request_body: Some("ActionExecutionRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "instance:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getActionExecution",
@@ -29,6 +50,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/action-executions/{action_execution_id}",
         summary: "Read one Action Gateway execution",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "instance:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "completeActionExecution",
@@ -37,6 +68,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/action-executions/{action_execution_id}/complete",
         summary: "Report the result of an action execution",
         request_body: Some("ActionExecutionCompleteRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "instance:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getActorContext",
@@ -45,6 +86,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/actor/context",
         summary: "Show the session's active actor",
         request_body: None,
+        access: Some(Access::Authenticated),
     },
     Operation {
         id: "switchMember",
@@ -53,6 +95,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/actor/switch-member",
         summary: "Change the session's active member",
         request_body: Some("SwitchMemberRequest"),
+        access: Some(Access::Authenticated),
     },
     Operation {
         id: "listAdminGrants",
@@ -61,6 +104,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/admin/grants",
         summary: "Browse admin grants",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "admin_grants:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: true,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "createAdminGrant",
@@ -69,6 +122,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/admin/grants",
         summary: "Grant an admin level to a user",
         request_body: Some("AdminGrantMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "admin_grants:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: true,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getAdminGrant",
@@ -77,6 +140,19 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/admin/grants/{admin_grant_id}",
         summary: "Read one admin grant",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "admin_grants:read",
+                space: None,
+                group: None,
+                entity: Some(Entity {
+                    kind: "admin_grant",
+                    id: Source::Path("admin_grant_id"),
+                }),
+                handler_resolved: true,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "revokeAdminGrant",
@@ -85,6 +161,19 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/admin/grants/{admin_grant_id}/revoke",
         summary: "Withdraw an admin grant",
         request_body: Some("AdminGrantUpdateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "admin_grants:manage",
+                space: None,
+                group: None,
+                entity: Some(Entity {
+                    kind: "admin_grant",
+                    id: Source::Path("admin_grant_id"),
+                }),
+                handler_resolved: true,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getAdminMe",
@@ -93,6 +182,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/admin/me",
         summary: "Describe the calling admin principal",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "instance:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listAPIKeys",
@@ -101,6 +200,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/api-keys",
         summary: "Browse scoped API keys",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "api_keys:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: true,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "createAPIKey",
@@ -109,6 +218,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/api-keys",
         summary: "Mint a scoped API key",
         request_body: Some("ApiKeyMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "api_keys:create",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: true,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getAPIKey",
@@ -117,6 +236,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/api-keys/{api_key_id}",
         summary: "Read one API key",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "api_keys:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: true,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "revokeAPIKey",
@@ -125,6 +254,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/api-keys/{api_key_id}/revoke",
         summary: "Withdraw an API key",
         request_body: Some("ApiKeyUpdateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "api_keys:revoke",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: true,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "lookupAppDataRecord",
@@ -133,6 +272,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/app-data/{model_key}/{record_id}",
         summary: "Look up an app data record by model and id",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "data:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listAppModules",
@@ -141,6 +290,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/app-modules",
         summary: "Browse app modules",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getAppModule",
@@ -149,6 +308,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/app-modules/{module_key}",
         summary: "Read one app module",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listAppModuleAdminMenus",
@@ -157,6 +326,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/app-modules/{module_key}/admin-menus",
         summary: "List an app module's admin menu entries",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listAppModuleAuditEvents",
@@ -165,6 +344,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/app-modules/{module_key}/audit-events",
         summary: "List an app module's audit event types",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "disableAppModule",
@@ -173,6 +362,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/app-modules/{module_key}/disable",
         summary: "Switch an app module off",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "enableAppModule",
@@ -181,6 +380,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/app-modules/{module_key}/enable",
         summary: "Switch an app module on",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listAppModulePermissions",
@@ -189,6 +398,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/app-modules/{module_key}/permissions",
         summary: "List an app module's permissions",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listAppModuleResources",
@@ -197,6 +416,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/app-modules/{module_key}/resources",
         summary: "List an app module's resource types",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listAppModuleSettings",
@@ -205,6 +434,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/app-modules/{module_key}/settings",
         summary: "List an app module's settings",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "updateAppModuleSettings",
@@ -213,6 +452,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/app-modules/{module_key}/settings",
         summary: "Change an app module's settings",
         request_body: Some("PluginSettingsUpdateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "uninstallAppModule",
@@ -221,6 +470,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/app-modules/{module_key}/uninstall",
         summary: "Remove an app module",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listAuditLogs",
@@ -229,6 +488,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/audit/logs",
         summary: "Search the audit log",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "audit:read",
+                space: Some(Source::Query("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getAuditLog",
@@ -237,6 +506,19 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/audit/logs/{audit_log_id}",
         summary: "Read one audit row",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "audit:read",
+                space: None,
+                group: None,
+                entity: Some(Entity {
+                    kind: "audit_log",
+                    id: Source::Path("audit_log_id"),
+                }),
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "login",
@@ -245,6 +527,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/auth/login",
         summary: "Log in with email and password",
         request_body: Some("LoginRequest"),
+        access: Some(Access::Public),
     },
     Operation {
         id: "logout",
@@ -253,6 +536,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/auth/logout",
         summary: "Log out",
         request_body: Some("LogoutRequest"),
+        access: Some(Access::Public),
     },
     Operation {
         id: "getCurrentSession",
@@ -261,6 +545,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/auth/me",
         summary: "Show the current session",
         request_body: None,
+        access: Some(Access::Authenticated),
     },
     Operation {
         id: "refreshSession",
@@ -269,6 +554,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/auth/refresh",
         summary: "Rotate session tokens",
         request_body: Some("RefreshRequest"),
+        access: Some(Access::Public),
     },
     Operation {
         id: "register",
@@ -277,6 +563,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/auth/register",
         summary: "Register a user account",
         request_body: Some("RegisterRequest"),
+        access: Some(Access::Public),
     },
     Operation {
         id: "checkAuthorization",
@@ -285,6 +572,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/authz/check",
         summary: "Check whether an actor may perform an action",
         request_body: Some("AuthzRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "authz:check",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: true,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "explainAuthorization",
@@ -293,6 +590,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/authz/explain",
         summary: "Explain an authorization decision",
         request_body: Some("AuthzRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "authz:check",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: true,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listCapabilities",
@@ -301,6 +608,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/capabilities",
         summary: "List system capabilities",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "instance:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "issueCapabilityGrant",
@@ -309,6 +626,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/capability-grants",
         summary: "Issue a capability grant",
         request_body: Some("CapabilityGrantRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "capabilities:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: true,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "revokeCapabilityGrant",
@@ -317,6 +644,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/capability-grants/{capability_grant_id}/revoke",
         summary: "Withdraw a capability grant",
         request_body: Some("CapabilityGrantRevokeRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "capabilities:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: true,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "recordCapabilityOutcome",
@@ -325,6 +662,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/capability-outcomes",
         summary: "Record a capability invocation outcome",
         request_body: Some("CapabilityOutcomeRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "capabilities:invoke",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: true,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listCapabilityProviderBindings",
@@ -333,6 +680,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/capability-provider-bindings",
         summary: "Browse capability provider bindings",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "instance:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "upsertCapabilityProviderBinding",
@@ -341,6 +698,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/capability-provider-bindings",
         summary: "Create or replace a capability provider binding",
         request_body: Some("CapabilityProviderBindingMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "instance:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getCapabilityProviderBinding",
@@ -349,6 +716,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/capability-provider-bindings/{binding_id}",
         summary: "Read one capability provider binding",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "instance:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "disableCapabilityProviderBinding",
@@ -357,6 +734,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/capability-provider-bindings/{binding_id}",
         summary: "Switch a capability provider binding off",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "instance:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "updateCapabilityProviderBinding",
@@ -365,6 +752,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/capability-provider-bindings/{binding_id}",
         summary: "Modify a capability provider binding",
         request_body: Some("CapabilityProviderBindingMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "instance:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getConsoleOverview",
@@ -373,6 +770,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/console/overview",
         summary: "Admin console landing data",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "instance:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listDataRows",
@@ -381,6 +788,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/data/rows/{resource_type}",
         summary: "List data console rows",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "data:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "createDataRow",
@@ -389,6 +806,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/data/rows/{resource_type}",
         summary: "Create a data console row",
         request_body: Some("DataRowMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "data:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getDataRow",
@@ -397,6 +824,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/data/rows/{resource_type}/{resource_id}",
         summary: "Read one data console row",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "data:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "deleteDataRow",
@@ -405,6 +842,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/data/rows/{resource_type}/{resource_id}",
         summary: "Delete a data console row",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "data:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "updateDataRow",
@@ -413,6 +860,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/data/rows/{resource_type}/{resource_id}",
         summary: "Update a data console row",
         request_body: Some("DataRowMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "data:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listDataTables",
@@ -421,6 +878,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/data/tables",
         summary: "List data console tables",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "data:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "introspectCapabilityGrant",
@@ -429,6 +896,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/grants/introspect",
         summary: "Introspect a capability grant token",
         request_body: Some("GrantIntrospectionRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "capabilities:invoke",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: true,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getGroupByID",
@@ -437,6 +914,19 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/groups/{group_id}",
         summary: "Read a group by id",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "groups:read",
+                space: None,
+                group: None,
+                entity: Some(Entity {
+                    kind: "group",
+                    id: Source::Path("group_id"),
+                }),
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getHealth",
@@ -445,6 +935,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/health",
         summary: "Liveness probe",
         request_body: None,
+        access: Some(Access::Public),
     },
     Operation {
         id: "getMemberByID",
@@ -453,6 +944,19 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/members/{member_id}",
         summary: "Read a member by id",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "members:read",
+                space: None,
+                group: None,
+                entity: Some(Entity {
+                    kind: "member",
+                    id: Source::Path("member_id"),
+                }),
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listPermissions",
@@ -461,6 +965,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/permissions",
         summary: "List permission definitions",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "permissions:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "createPermission",
@@ -469,6 +983,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/permissions",
         summary: "Define a permission",
         request_body: Some("PermissionMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "permissions:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getPermission",
@@ -477,6 +1001,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/permissions/{permission_id}",
         summary: "Read one permission definition",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "permissions:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "updatePermission",
@@ -485,6 +1019,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/permissions/{permission_id}",
         summary: "Update a permission definition",
         request_body: Some("PermissionUpdateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "permissions:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "disablePermission",
@@ -493,6 +1037,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/permissions/{permission_id}/disable",
         summary: "Disable a permission definition",
         request_body: Some("PermissionUpdateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "permissions:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listPlugins",
@@ -501,6 +1055,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/plugins",
         summary: "List plugins",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "installPlugin",
@@ -509,6 +1073,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/plugins/install",
         summary: "Install a plugin from its manifest",
         request_body: Some("PluginInstallRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "validatePluginManifest",
@@ -517,6 +1091,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/plugins/validate-manifest",
         summary: "Validate a plugin manifest",
         request_body: Some("PluginManifest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getPlugin",
@@ -525,6 +1109,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/plugins/{plugin_key}",
         summary: "Read one plugin",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listPluginAdminMenus",
@@ -533,6 +1127,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/plugins/{plugin_key}/admin-menus",
         summary: "List a plugin's admin menu entries",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listPluginAuditEvents",
@@ -541,6 +1145,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/plugins/{plugin_key}/audit-events",
         summary: "List a plugin's audit event types",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "disablePlugin",
@@ -549,6 +1163,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/plugins/{plugin_key}/disable",
         summary: "Disable a plugin",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "enablePlugin",
@@ -557,6 +1181,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/plugins/{plugin_key}/enable",
         summary: "Enable a plugin",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listPluginPermissions",
@@ -565,6 +1199,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/plugins/{plugin_key}/permissions",
         summary: "List a plugin's permissions",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listPluginResources",
@@ -573,6 +1217,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/plugins/{plugin_key}/resources",
         summary: "List a plugin's resource types",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listPluginSettings",
@@ -581,6 +1235,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/plugins/{plugin_key}/settings",
         summary: "List a plugin's settings",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "updatePluginSettings",
@@ -589,6 +1253,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/plugins/{plugin_key}/settings",
         summary: "Change a plugin's settings",
         request_body: Some("PluginSettingsUpdateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "uninstallPlugin",
@@ -597,6 +1271,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/plugins/{plugin_key}/uninstall",
         summary: "Uninstall a plugin",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listProviderInstallations",
@@ -605,6 +1289,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/provider-installations",
         summary: "Browse provider installations",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "instance:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getProviderInstallation",
@@ -613,6 +1307,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/provider-installations/{provider_installation_id}",
         summary: "Read one provider installation",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "instance:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listProviderMigrationRevisions",
@@ -621,6 +1325,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/provider-migration-revisions",
         summary: "Browse provider migration revisions",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "instance:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "createProviderMigrationRevision",
@@ -629,6 +1343,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/provider-migration-revisions",
         summary: "Submit a provider migration revision",
         request_body: Some("ProviderMigrationRevisionRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "instance:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getProviderMigrationRevision",
@@ -637,6 +1361,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/provider-migration-revisions/{provider_migration_revision_id}",
         summary: "Read one provider migration revision",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "instance:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "reviewProviderMigrationRevision",
@@ -645,6 +1379,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/provider-migration-revisions/{provider_migration_revision_id}/review",
         summary: "Approve or reject a provider migration revision",
         request_body: Some("ProviderMigrationReviewRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "instance:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "issueProviderRequestContext",
@@ -653,6 +1397,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/provider-request-contexts",
         summary: "Issue a provider request context",
         request_body: Some("ProviderRequestContextRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "instance:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getReadiness",
@@ -661,6 +1415,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/ready",
         summary: "Readiness probe",
         request_body: None,
+        access: Some(Access::Public),
     },
     Operation {
         id: "listResourceTypes",
@@ -669,6 +1424,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/resource-types",
         summary: "List registered resource types",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "registry:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "upsertResourceType",
@@ -677,6 +1442,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/resource-types",
         summary: "Declare a resource type",
         request_body: Some("ResourceTypeMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "registry:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getResourceType",
@@ -685,6 +1460,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/resource-types/{resource_type}",
         summary: "Read one resource type",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "registry:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listResourceActions",
@@ -693,6 +1478,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/resource-types/{resource_type}/actions",
         summary: "List a resource type's actions",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "registry:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "upsertResourceAction",
@@ -701,6 +1496,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/resource-types/{resource_type}/actions",
         summary: "Declare an action of a resource type",
         request_body: Some("ResourceActionMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "registry:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getResourceMapping",
@@ -709,6 +1514,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/resource-types/{resource_type}/mapping",
         summary: "Read a resource type's storage mapping",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "registry:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "upsertResourceMapping",
@@ -717,6 +1532,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/resource-types/{resource_type}/mapping",
         summary: "Set a resource type's storage mapping",
         request_body: Some("ResourceMappingMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "registry:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listResources",
@@ -725,6 +1550,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/resources",
         summary: "Browse protected resources",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "resources:read",
+                space: Some(Source::Query("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "createResource",
@@ -733,6 +1568,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/resources",
         summary: "Register a protected resource",
         request_body: Some("ResourceCreateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "resources:manage",
+                space: Some(Source::Query("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getResourceByTypeAndID",
@@ -741,6 +1586,19 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/resources/{resource_type}/{resource_id}",
         summary: "Read a resource by type and id",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "resources:read",
+                space: None,
+                group: None,
+                entity: Some(Entity {
+                    kind: "resource",
+                    id: Source::Path("resource_id"),
+                }),
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listRolePermissions",
@@ -749,6 +1607,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/role-permissions",
         summary: "Browse role-permission bindings",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "permissions:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "createRolePermission",
@@ -757,6 +1625,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/role-permissions",
         summary: "Bind a permission to a role",
         request_body: Some("RolePermissionMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "permissions:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getRolePermission",
@@ -765,6 +1643,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/role-permissions/{role_permission_id}",
         summary: "Read one role-permission binding",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "permissions:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "deleteRolePermission",
@@ -773,6 +1661,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/role-permissions/{role_permission_id}",
         summary: "Remove a role-permission binding",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "permissions:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getRoleByID",
@@ -781,6 +1679,19 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/roles/{role_id}",
         summary: "Read a role by id",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "roles:read",
+                space: None,
+                group: None,
+                entity: Some(Entity {
+                    kind: "role",
+                    id: Source::Path("role_id"),
+                }),
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listSpaces",
@@ -789,6 +1700,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces",
         summary: "Browse all spaces",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "spaces:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "createSpace",
@@ -797,6 +1718,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces",
         summary: "Open a new space",
         request_body: Some("SpaceMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "spaces:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getSpace",
@@ -805,6 +1736,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}",
         summary: "Read one space",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "spaces:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "updateSpace",
@@ -813,6 +1754,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}",
         summary: "Modify a space",
         request_body: Some("SpaceMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "spaces:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listSpaceAuditLogs",
@@ -821,6 +1772,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/audit-logs",
         summary: "Search a space's audit log",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "audit:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getSpaceAuditLog",
@@ -829,6 +1790,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/audit-logs/{audit_log_id}",
         summary: "Read one audit row of a space",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "audit:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getAppDataSpaceInfo",
@@ -837,6 +1808,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/data",
         summary: "Describe App Data for a space",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "data:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listAppDataModels",
@@ -845,6 +1826,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/data/models",
         summary: "Browse app data models",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "data:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "createAppDataModel",
@@ -853,6 +1844,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/data/models",
         summary: "Define an app data model",
         request_body: Some("AppDataModelMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "data:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getAppDataModel",
@@ -861,6 +1862,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/data/models/{model_key}",
         summary: "Read one app data model",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "data:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "updateAppDataModel",
@@ -869,6 +1880,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/data/models/{model_key}",
         summary: "Modify an app data model",
         request_body: Some("AppDataModelMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "data:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listAppDataRecords",
@@ -877,6 +1898,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/data/models/{model_key}/records",
         summary: "Page through app data records",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "data:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "createAppDataRecord",
@@ -885,6 +1916,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/data/models/{model_key}/records",
         summary: "Add an app data record",
         request_body: Some("AppDataRecordMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "data:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getAppDataRecord",
@@ -893,6 +1934,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/data/models/{model_key}/records/{record_id}",
         summary: "Read one app data record",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "data:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "deleteAppDataRecord",
@@ -901,6 +1952,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/data/models/{model_key}/records/{record_id}",
         summary: "Delete an app data record",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "data:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "updateAppDataRecord",
@@ -909,6 +1970,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/data/models/{model_key}/records/{record_id}",
         summary: "Modify an app data record",
         request_body: Some("AppDataRecordMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "data:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "archiveAppDataRecord",
@@ -917,6 +1988,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/data/models/{model_key}/records/{record_id}/archive",
         summary: "Move an app data record to the archive",
         request_body: Some("AppDataRecordMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "data:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listAppDataRecordRevisions",
@@ -925,6 +2006,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/data/models/{model_key}/records/{record_id}/revisions",
         summary: "List an app data record's revisions",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "data:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "batchAppDataRecords",
@@ -933,6 +2024,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/data/records/batch",
         summary: "Apply a batch of app data record changes",
         request_body: Some("AppDataRecordBatchRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "data:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "disableSpace",
@@ -941,6 +2042,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/disable",
         summary: "Switch a space off",
         request_body: Some("SpaceMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "spaces:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listGroups",
@@ -949,6 +2060,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/groups",
         summary: "List groups of a space",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "groups:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "createGroup",
@@ -957,6 +2078,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/groups",
         summary: "Add a group to a space",
         request_body: Some("GroupMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "groups:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getGroupTree",
@@ -965,6 +2096,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/groups/tree",
         summary: "Get a space's group tree",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "groups:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getGroup",
@@ -973,6 +2114,19 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/groups/{group_id}",
         summary: "Read one group of a space",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "groups:read",
+                space: Some(Source::Path("space_id")),
+                group: Some(Source::Path("group_id")),
+                entity: Some(Entity {
+                    kind: "group",
+                    id: Source::Path("group_id"),
+                }),
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "updateGroup",
@@ -981,6 +2135,19 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/groups/{group_id}",
         summary: "Modify a group",
         request_body: Some("GroupUpdateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "groups:manage",
+                space: Some(Source::Path("space_id")),
+                group: Some(Source::Path("group_id")),
+                entity: Some(Entity {
+                    kind: "group",
+                    id: Source::Path("group_id"),
+                }),
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "disableGroup",
@@ -989,6 +2156,19 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/groups/{group_id}/disable",
         summary: "Switch a group off",
         request_body: Some("GroupUpdateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "groups:manage",
+                space: Some(Source::Path("space_id")),
+                group: Some(Source::Path("group_id")),
+                entity: Some(Entity {
+                    kind: "group",
+                    id: Source::Path("group_id"),
+                }),
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listMemberRoles",
@@ -997,6 +2177,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/member-roles",
         summary: "List member-role assignments",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "roles:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "createMemberRole",
@@ -1005,6 +2195,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/member-roles",
         summary: "Assign a role to a member",
         request_body: Some("MemberRoleMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "roles:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getMemberRole",
@@ -1013,6 +2213,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/member-roles/{member_role_id}",
         summary: "Read one member-role assignment",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "roles:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "revokeMemberRole",
@@ -1021,6 +2231,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/member-roles/{member_role_id}/revoke",
         summary: "Revoke a member-role assignment",
         request_body: Some("MemberRoleUpdateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "roles:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listMembers",
@@ -1029,6 +2249,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/members",
         summary: "List members of a space",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "members:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "createMember",
@@ -1037,6 +2267,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/members",
         summary: "Add a member to a space",
         request_body: Some("MemberMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "members:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getMember",
@@ -1045,6 +2285,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/members/{member_id}",
         summary: "Read one member of a space",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "members:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "updateMember",
@@ -1053,6 +2303,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/members/{member_id}",
         summary: "Modify a member",
         request_body: Some("MemberUpdateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "members:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "disableMember",
@@ -1061,6 +2321,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/members/{member_id}/disable",
         summary: "Switch a member off",
         request_body: Some("MemberUpdateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "members:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listSpaceResources",
@@ -1069,6 +2339,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/resources",
         summary: "List resources of a space",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "resources:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "createSpaceResource",
@@ -1077,6 +2357,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/resources",
         summary: "Register a protected resource in a space",
         request_body: Some("ResourceMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "resources:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getSpaceResource",
@@ -1085,6 +2375,19 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/resources/{resource_id}",
         summary: "Read one resource of a space",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "resources:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: Some(Entity {
+                    kind: "resource",
+                    id: Source::Path("resource_id"),
+                }),
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "updateSpaceResource",
@@ -1093,6 +2396,19 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/resources/{resource_id}",
         summary: "Update a resource",
         request_body: Some("ResourceUpdateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "resources:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: Some(Entity {
+                    kind: "resource",
+                    id: Source::Path("resource_id"),
+                }),
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "archiveSpaceResource",
@@ -1101,6 +2417,19 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/resources/{resource_id}/archive",
         summary: "Move a resource to the archive",
         request_body: Some("ResourceUpdateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "resources:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: Some(Entity {
+                    kind: "resource",
+                    id: Source::Path("resource_id"),
+                }),
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "restoreSpace",
@@ -1109,6 +2438,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/restore",
         summary: "Reactivate a space",
         request_body: Some("SpaceMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "spaces:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listSpaceRolePermissions",
@@ -1117,6 +2456,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/role-permissions",
         summary: "List role-permission bindings of a space",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "roles:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "createSpaceRolePermission",
@@ -1125,6 +2474,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/role-permissions",
         summary: "Bind a permission to a role of a space",
         request_body: Some("RolePermissionMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "roles:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getSpaceRolePermission",
@@ -1133,6 +2492,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/role-permissions/{role_permission_id}",
         summary: "Read one role-permission binding of a space",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "roles:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "deleteSpaceRolePermission",
@@ -1141,6 +2510,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/role-permissions/{role_permission_id}",
         summary: "Remove a role-permission binding of a space",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "roles:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listRoles",
@@ -1149,6 +2528,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/roles",
         summary: "List roles of a space",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "roles:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "createRole",
@@ -1157,6 +2546,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/roles",
         summary: "Add a role to a space",
         request_body: Some("RoleMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "roles:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getRole",
@@ -1165,6 +2564,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/roles/{role_id}",
         summary: "Read one role of a space",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "roles:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "updateRole",
@@ -1173,6 +2582,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/roles/{role_id}",
         summary: "Modify a role",
         request_body: Some("RoleUpdateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "roles:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "disableRole",
@@ -1181,6 +2600,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/roles/{role_id}/disable",
         summary: "Switch a role off",
         request_body: Some("RoleUpdateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "roles:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listUserMembers",
@@ -1189,6 +2618,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/user-members",
         summary: "List user-member bindings of a space",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "user_members:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "createUserMember",
@@ -1197,6 +2636,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/user-members",
         summary: "Bind a user to a member",
         request_body: Some("UserMemberMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "user_members:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getUserMember",
@@ -1205,6 +2654,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/user-members/{user_member_id}",
         summary: "Read one user-member binding of a space",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "user_members:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "updateUserMember",
@@ -1213,6 +2672,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/user-members/{user_member_id}",
         summary: "Modify a user-member binding",
         request_body: Some("UserMemberUpdateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "user_members:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "revokeUserMember",
@@ -1221,6 +2690,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/user-members/{user_member_id}/revoke",
         summary: "Withdraw a user-member binding",
         request_body: Some("UserMemberUpdateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "user_members:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listTemplates",
@@ -1229,6 +2708,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/templates",
         summary: "Browse the template catalog",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "templates:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getTemplate",
@@ -1237,6 +2726,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/templates/{template_id}",
         summary: "Read one template",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "templates:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "installTemplate",
@@ -1245,6 +2744,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/templates/{template_id}/install",
         summary: "Install a template",
         request_body: Some("TemplateInstallRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "templates:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "previewTemplateInstall",
@@ -1253,6 +2762,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/templates/{template_id}/preview-install",
         summary: "Preview a template installation",
         request_body: Some("TemplateInstallRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "templates:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getUserMemberByID",
@@ -1261,6 +2780,19 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/user-members/{user_member_id}",
         summary: "Read a user-member binding by id",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "user_members:read",
+                space: None,
+                group: None,
+                entity: Some(Entity {
+                    kind: "user_member",
+                    id: Source::Path("user_member_id"),
+                }),
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listUsers",
@@ -1269,6 +2801,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/users",
         summary: "Browse user accounts",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "users:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "createUser",
@@ -1277,6 +2819,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/users",
         summary: "Add a user account",
         request_body: Some("UserMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "users:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getUser",
@@ -1285,6 +2837,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/users/{user_id}",
         summary: "Read one user",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "users:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "updateUser",
@@ -1293,6 +2855,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/users/{user_id}",
         summary: "Modify a user account",
         request_body: Some("UserUpdateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "users:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "disableUser",
@@ -1301,6 +2873,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/users/{user_id}/disable",
         summary: "Switch a user account off",
         request_body: Some("UserUpdateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "users:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "restoreUser",
@@ -1309,6 +2891,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/users/{user_id}/restore",
         summary: "Reactivate a user account",
         request_body: Some("UserUpdateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "users:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getVersion",
@@ -1317,6 +2909,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/version",
         summary: "Report version information",
         request_body: None,
+        access: Some(Access::Public),
     },
     Operation {
         id: "getMetrics",
@@ -1325,6 +2918,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/metrics",
         summary: "Prometheus metrics",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "metrics:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: Some("MetricsTokenAuth"),
+            }),
+        ),
     },
 ];
 /// Operations tagged `System`. Every method answers `501` until it is implemented.
@@ -2470,6 +4073,7 @@ pub trait Resources: Send + Sync + 'static {
         &self,
         request: &poem::Request,
         credential: Credential,
+        space_id: Option<String>,
         body: types::ResourceCreateRequest,
     ) -> impl Future<Output = poem::Result<responses::CreateResourceResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[90usize]).into()) }

@@ -1017,6 +1017,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
                 &request,
                 Probe::probe(),
                 Probe::probe(),
+                Probe::probe(),
             )
             .await,
     ) {

@@ -208,6 +208,8 @@ impl Resources for Server {
         &self,
         request: &Request,
         _credential: Credential,
+        // Admission already checked the permission in this space; the body's space decides.
+        _space_id: Option<String>,
         body: types::ResourceCreateRequest,
     ) -> poem::Result<CreateResourceResponse> {
         let new = NewResource {
