@@ -91,8 +91,8 @@ pub(crate) fn parse(op: &Operation) -> Result<Access, String> {
         .extensions
         .get(EXTENSION)
         .ok_or_else(|| format!("missing {EXTENSION} (who may call this operation)"))?;
-    let raw: Raw = serde_json::from_value(value.clone())
-        .map_err(|e| format!("{EXTENSION}: {e}"))?;
+    let raw: Raw =
+        serde_json::from_value(value.clone()).map_err(|e| format!("{EXTENSION}: {e}"))?;
     let kinds = usize::from(raw.public)
         + usize::from(raw.authenticated)
         + usize::from(raw.permission.is_some());

@@ -438,7 +438,7 @@ impl<'a> Checker<'a> {
             or_scheme: Some(scheme),
             ..
         } = rule
-            && (!schemes.iter().any(|s| *s == scheme) || schemes.len() < 2)
+            && (!schemes.contains(&scheme) || schemes.len() < 2)
         {
             self.report(
                 pointer,

@@ -69,12 +69,20 @@ pub enum Source {
 }
 
 impl Source {
-    /// The raw value of the parameter in `request`, if present and not empty: a path parameter
-    /// as routed, a query parameter as written (its first occurrence, not percent-decoded; ids
-    /// never need decoding, and one that does simply matches nothing).
-    pub fn value(self, request: &Request) -> Option<&str> {
+    /// The raw value of the parameter in a `request` for `operation`, if present and not empty:
+    /// a path parameter as routed, a query parameter as written (its first occurrence, not
+    /// percent-decoded; ids never need decoding, and one that does simply matches nothing).
+    pub fn value<'r>(self, request: &'r Request, operation: &Operation) -> Option<&'r str> {
         match self {
-            Source::Path(name) => request.raw_path_param(name),
+            // poem-openapi routes path variables as `param0`, `param1`, … in template order.
+            Source::Path(name) => operation
+                .path
+                .split('/')
+                .filter(|segment| segment.starts_with('{'))
+                .position(|segment| {
+                    segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) == Some(name)
+                })
+                .and_then(|index| request.raw_path_param(&format!("param{index}"))),
             Source::Query(name) => request.uri().query().and_then(|query| {
                 query.split('&').find_map(|pair| {
                     pair.strip_prefix(name)
@@ -90,6 +98,9 @@ impl Source {
 pub trait Admission: Send + Sync + 'static {
     /// Who a credential turned out to be.
     type Principal: Send + 'static;
+    /// What a public operation learns about its caller (whatever the server reads of the
+    /// request without authenticating it; `()` when nothing).
+    type Guest: Send + 'static;
 
     /// Admits the caller of `operation` (never called for [`Access::Public`]): `Some` principal,
     /// or `None` when a credential of the rule's `or_scheme` admitted without one, or the error
@@ -100,9 +111,15 @@ pub trait Admission: Send + Sync + 'static {
         operation: &'static Operation,
     ) -> impl Future<Output = poem::Result<Option<Self::Principal>>> + Send;
 
+    /// The guest of a public `operation`.
+    fn guest(&self, request: &Request, operation: &'static Operation) -> Self::Guest;
+
     /// The request id handlers see (default: the `X-Request-ID` header).
     fn request_id(&self, request: &Request) -> String {
-        request.header("x-request-id").unwrap_or_default().to_string()
+        request
+            .header("x-request-id")
+            .unwrap_or_default()
+            .to_string()
     }
 
     /// The client address handlers see (default: the peer address).
@@ -114,8 +131,8 @@ pub trait Admission: Send + Sync + 'static {
 /// What a trait method learns about the call besides its parameters and body.
 #[derive(Debug, Clone)]
 pub struct Ctx<P> {
-    /// The admitted caller: `()` for public operations, `Option<_>` when a dedicated token may
-    /// admit without one.
+    /// The admitted caller: the server's guest for public operations, `Option<_>` when a
+    /// dedicated token may admit without one.
     pub principal: P,
     /// The operation being served.
     pub operation: &'static Operation,
@@ -147,22 +164,28 @@ pub trait OperationRef: Send + Sync + 'static {
 }
 
 /// How a [`Guard`] turns the admission's answer into the principal of its [`Ctx`].
-pub trait Mode<P>: Send + Sync + 'static {
+pub trait Mode<S: Admission>: Send + Sync + 'static {
     /// The principal type handlers see.
     type Principal: Send + 'static;
-    /// Whether admission runs at all.
-    const ADMITS: bool;
-    /// The principal, from what admission returned (`None` when it did not run).
-    fn principal(admitted: Option<P>) -> poem::Result<Self::Principal>;
+    /// The principal for `operation`.
+    fn principal(
+        service: &S,
+        request: &Request,
+        operation: &'static Operation,
+    ) -> impl Future<Output = poem::Result<Self::Principal>> + Send;
 }
 
-/// Public operations: no admission, no principal.
+/// Public operations: no admission; the handler sees the server's guest.
 #[derive(Debug)]
 pub struct Anyone;
 
 /// Operations a dedicated token may admit without a principal.
 #[derive(Debug)]
 pub struct Optional;
+
+/// Operations that need a principal.
+#[derive(Debug)]
+pub struct Required;
 
 /// Admission answered `None` for an operation that needs a principal: a server bug.
 #[derive(Debug)]
@@ -182,19 +205,39 @@ impl poem::error::ResponseError for NoPrincipal {
     }
 }
 
-impl<P: Send + 'static> Mode<P> for Anyone {
-    type Principal = ();
-    const ADMITS: bool = false;
-    fn principal(_: Option<P>) -> poem::Result<()> {
-        Ok(())
+impl<S: Admission> Mode<S> for Anyone {
+    type Principal = S::Guest;
+    async fn principal(
+        service: &S,
+        request: &Request,
+        operation: &'static Operation,
+    ) -> poem::Result<S::Guest> {
+        Ok(service.guest(request, operation))
     }
 }
 
-impl<P: Send + 'static> Mode<P> for Optional {
-    type Principal = Option<P>;
-    const ADMITS: bool = true;
-    fn principal(admitted: Option<P>) -> poem::Result<Option<P>> {
-        Ok(admitted)
+impl<S: Admission> Mode<S> for Optional {
+    type Principal = Option<S::Principal>;
+    async fn principal(
+        service: &S,
+        request: &Request,
+        operation: &'static Operation,
+    ) -> poem::Result<Option<S::Principal>> {
+        service.admit(request, operation).await
+    }
+}
+
+impl<S: Admission> Mode<S> for Required {
+    type Principal = S::Principal;
+    async fn principal(
+        service: &S,
+        request: &Request,
+        operation: &'static Operation,
+    ) -> poem::Result<S::Principal> {
+        service
+            .admit(request, operation)
+            .await?
+            .ok_or_else(|| NoPrincipal(operation).into())
     }
 }
 
@@ -216,12 +259,15 @@ impl<'a> ApiExtractor<'a> for NoSecurity {
     }
 }
 
+/// Ties a [`Guard`] to its types without owning any (so it is `Send` and `Sync` whatever they are).
+type Marker<S, Sec, O> = PhantomData<fn() -> (S, Sec, O)>;
+
 /// The first argument of every generated route: admits the caller of operation `O` through the
 /// server `S` (under mode `M`), and documents the security `Sec` without reading it.
-pub struct Guard<S: Admission, Sec, O, M: Mode<S::Principal>> {
+pub struct Guard<S: Admission, Sec, O, M: Mode<S>> {
     /// The context handed to the trait method.
     pub ctx: Ctx<M::Principal>,
-    _marker: PhantomData<fn() -> (S, Sec, O)>,
+    _marker: Marker<S, Sec, O>,
 }
 
 /// The server `S` was not added to the request's data (`Route::data(Arc<S>)`): a wiring bug.
@@ -247,7 +293,7 @@ where
     S: Admission,
     Sec: ApiExtractor<'a>,
     O: OperationRef,
-    M: Mode<S::Principal>,
+    M: Mode<S>,
 {
     const TYPES: &'static [ApiExtractorType] = Sec::TYPES;
     type ParamType = ();
@@ -272,14 +318,10 @@ where
     ) -> poem::Result<Self> {
         let operation = O::operation();
         let service = request.data::<Arc<S>>().ok_or(NoAdmission)?;
-        let admitted = if M::ADMITS {
-            service.admit(request, operation).await?
-        } else {
-            None
-        };
+        let principal = M::principal(service, request, operation).await?;
         Ok(Guard {
             ctx: Ctx {
-                principal: M::principal(admitted)?,
+                principal,
                 operation,
                 request_id: service.request_id(request),
                 client_ip: service.client_ip(request),
@@ -287,16 +329,5 @@ where
             },
             _marker: PhantomData,
         })
-    }
-}
-
-/// [`Required`] needs the operation for its error, so it is implemented per operation reference.
-pub struct RequiredFor<O>(PhantomData<fn() -> O>);
-
-impl<P: Send + 'static, O: OperationRef> Mode<P> for RequiredFor<O> {
-    type Principal = P;
-    const ADMITS: bool = true;
-    fn principal(admitted: Option<P>) -> poem::Result<P> {
-        admitted.ok_or_else(|| NoPrincipal(O::operation()).into())
     }
 }

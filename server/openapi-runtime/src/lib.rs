@@ -7,7 +7,7 @@ mod form;
 
 pub use access::{
     Access, Admission, Anyone, Ctx, Entity, Guard, Mode, NoAdmission, NoPrincipal, NoSecurity,
-    OperationRef, Optional, Permission, RequiredFor, Source,
+    OperationRef, Optional, Permission, Required, Source,
 };
 
 pub use form::{FieldKind, Form, FormField, FormFields, OptionalForm};
@@ -150,6 +150,10 @@ macro_rules! probe_default {
 }
 
 probe_default!(String, bool, i32, i64, f32, f64, serde_json::Value);
+
+impl Probe for () {
+    fn probe() -> Self {}
+}
 
 impl<T> Probe for Option<T> {
     fn probe() -> Self {

@@ -2,7 +2,8 @@
 // change spec/ (or codegen/) and run `cargo codegen generate`.
 
 use std::future::Future;
-use super::{responses, security::Credential, types};
+use super::{responses, types};
+use crate::runtime::Ctx;
 #[allow(unused_imports)]
 use crate::runtime::{Access, Entity, NotImplemented, Operation, Permission, Source};
 /// Every operation of the contract, in spec order.
@@ -2930,17 +2931,24 @@ pub static OPERATIONS: &[Operation] = &[
         ),
     },
 ];
+/// Names row `N` of [`OPERATIONS`] for the endpoint's admission guard.
+pub struct Op<const N: usize>;
+impl<const N: usize> crate::runtime::OperationRef for Op<N> {
+    fn operation() -> &'static Operation {
+        &OPERATIONS[N]
+    }
+}
 /// Operations tagged `System`. Every method answers `501` until it is implemented.
 ///
 /// Liveness, readiness, version and Prometheus metrics.
 #[allow(unused_variables)]
-pub trait System: Send + Sync + 'static {
+pub trait System: crate::runtime::Admission {
     /// Liveness probe
     ///
     /// Answers `status: ok` while the process is serving requests. No credentials needed.
     fn get_health(
         &self,
-        request: &poem::Request,
+        ctx: Ctx<Self::Guest>,
     ) -> impl Future<Output = poem::Result<responses::GetHealthResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[54usize]).into()) }
     }
@@ -2949,7 +2957,7 @@ pub trait System: Send + Sync + 'static {
     /// Reports whether the database is reachable, migrations are current and the kernel is ready, together with schema versions, capability states and a plugin summary. Answers 503 NOT_READY otherwise. No credentials needed.
     fn get_readiness(
         &self,
-        request: &poem::Request,
+        ctx: Ctx<Self::Guest>,
     ) -> impl Future<Output = poem::Result<responses::GetReadinessResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[81usize]).into()) }
     }
@@ -2958,7 +2966,7 @@ pub trait System: Send + Sync + 'static {
     /// Returns Core, API, schema, trace, plugin API and registry versions plus capability and plugin information. Upstream's contract documents only `version`; the server actually sends the richer object described here. No credentials needed.
     fn get_version(
         &self,
-        request: &poem::Request,
+        ctx: Ctx<Self::Guest>,
     ) -> impl Future<Output = poem::Result<responses::GetVersionResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[163usize]).into()) }
     }
@@ -2967,8 +2975,7 @@ pub trait System: Send + Sync + 'static {
     /// Plain-text Prometheus exposition (`audit_logs_written_total`, `authz_denies_total`). Off unless metrics are enabled (404 FEATURE_DISABLED). When a metrics token is configured it must be sent in X-Plystra-Metrics-Token; otherwise a session or API key holding `metrics:read` is needed.
     fn get_metrics(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Option<Self::Principal>>,
     ) -> impl Future<Output = poem::Result<responses::GetMetricsResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[164usize]).into()) }
     }
@@ -2977,14 +2984,13 @@ pub trait System: Send + Sync + 'static {
 ///
 /// Landing-page data for the admin console.
 #[allow(unused_variables)]
-pub trait Console: Send + Sync + 'static {
+pub trait Console: crate::runtime::Admission {
     /// Admin console landing data
     ///
     /// Returns entity counts and the most recent audit rows for the admin console landing page.
     fn get_console_overview(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
     ) -> impl Future<
         Output = poem::Result<responses::GetConsoleOverviewResponse>,
     > + Send {
@@ -2995,13 +3001,13 @@ pub trait Console: Send + Sync + 'static {
 ///
 /// Password login, token refresh, logout, registration and session introspection.
 #[allow(unused_variables)]
-pub trait Auth: Send + Sync + 'static {
+pub trait Auth: crate::runtime::Admission {
     /// Log in with email and password
     ///
     /// Checks the credentials and opens a session. Returns an access token (valid 15 minutes), a refresh token (valid 30 days), the user, the default actor and the bindings available to switch to. Repeated failures lock the email and client IP for a while (429 AUTH_RATE_LIMITED with Retry-After).
     fn login(
         &self,
-        request: &poem::Request,
+        ctx: Ctx<Self::Guest>,
         body: types::LoginRequest,
     ) -> impl Future<Output = poem::Result<responses::LoginResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[29usize]).into()) }
@@ -3011,7 +3017,7 @@ pub trait Auth: Send + Sync + 'static {
     /// Revokes every session whose access or refresh token matches the Bearer token, or else the `refresh_token` in the optional body. Always answers `logged_out: true`, even for unknown tokens.
     fn logout(
         &self,
-        request: &poem::Request,
+        ctx: Ctx<Self::Guest>,
         body: Option<types::LogoutRequest>,
     ) -> impl Future<Output = poem::Result<responses::LogoutResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[30usize]).into()) }
@@ -3021,8 +3027,7 @@ pub trait Auth: Send + Sync + 'static {
     /// Returns the session id, the logged-in user, the session's active space/member/binding and expiry times, the actor (or null) and the available bindings. Requires a Bearer session.
     fn get_current_session(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
     ) -> impl Future<
         Output = poem::Result<responses::GetCurrentSessionResponse>,
     > + Send {
@@ -3033,7 +3038,7 @@ pub trait Auth: Send + Sync + 'static {
     /// Exchanges a valid refresh token for a new access token and a new refresh token. The old pair stops working immediately and the refresh expiry is not extended. An invalid, expired or already rotated refresh token gives 401 SESSION_EXPIRED.
     fn refresh_session(
         &self,
-        request: &poem::Request,
+        ctx: Ctx<Self::Guest>,
         body: types::RefreshRequest,
     ) -> impl Future<Output = poem::Result<responses::RefreshSessionResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[32usize]).into()) }
@@ -3043,7 +3048,7 @@ pub trait Auth: Send + Sync + 'static {
     /// Self-service sign-up. Depending on server configuration the call bootstraps the first instance super admin, performs an ordinary registration (user, default space, member, binding, space admin grant and a session), or creates only the user (`public_user_only`, no tokens). Refused registrations get 403 REGISTRATION_DISABLED; a taken email gives 409 USER_CREATE_FAILED.
     fn register(
         &self,
-        request: &poem::Request,
+        ctx: Ctx<Self::Guest>,
         body: types::RegisterRequest,
     ) -> impl Future<Output = poem::Result<responses::RegisterResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[33usize]).into()) }
@@ -3053,14 +3058,13 @@ pub trait Auth: Send + Sync + 'static {
 ///
 /// Which member a session acts as, and switching between members.
 #[allow(unused_variables)]
-pub trait Actor: Send + Sync + 'static {
+pub trait Actor: crate::runtime::Admission {
     /// Show the session's active actor
     ///
     /// Returns the actor (user, member, binding, space) that the current session acts as, together with every binding the user may switch to and the session expiry. Only a Bearer session token is accepted; a user without an active binding gets 403 ACTIVE_MEMBER_REQUIRED.
     fn get_actor_context(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
     ) -> impl Future<Output = poem::Result<responses::GetActorContextResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[4usize]).into()) }
     }
@@ -3069,8 +3073,7 @@ pub trait Actor: Send + Sync + 'static {
     /// Moves the session to another of the user's active bindings, chosen by `member_id` and/or `user_member_id`. Both fields are optional filters; the first matching active binding wins. No match gives 403 ACTIVE_MEMBER_REQUIRED.
     fn switch_member(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         body: types::SwitchMemberRequest,
     ) -> impl Future<Output = poem::Result<responses::SwitchMemberResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[5usize]).into()) }
@@ -3080,14 +3083,13 @@ pub trait Actor: Send + Sync + 'static {
 ///
 /// Admin grants at instance, space and group reach, and the calling principal.
 #[allow(unused_variables)]
-pub trait Admin: Send + Sync + 'static {
+pub trait Admin: crate::runtime::Admission {
     /// Browse admin grants
     ///
     /// Returns the admin grants visible to the caller, newest first. Grants outside the caller's reach are silently left out (a space admin never sees instance-level grants). Optional filters: user_id, level, space_id, group_id, status.
     fn list_admin_grants(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         limit: Option<i32>,
         user_id: Option<String>,
         level: Option<types::AdminGrantLevel>,
@@ -3103,8 +3105,7 @@ pub trait Admin: Send + Sync + 'static {
     /// Creates an instance, space or group admin grant. Only human sessions may call this (API keys get 403). Instance-level grants need an instance super admin, and the caller must itself hold `permission_key` in the target scope unless it is a super admin.
     fn create_admin_grant(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         body: types::AdminGrantMutationRequest,
     ) -> impl Future<Output = poem::Result<responses::CreateAdminGrantResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[7usize]).into()) }
@@ -3114,8 +3115,7 @@ pub trait Admin: Send + Sync + 'static {
     /// Fetches a single admin grant; 404 ADMIN_GRANT_NOT_FOUND when it does not exist.
     fn get_admin_grant(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         admin_grant_id: String,
     ) -> impl Future<Output = poem::Result<responses::GetAdminGrantResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[8usize]).into()) }
@@ -3125,8 +3125,7 @@ pub trait Admin: Send + Sync + 'static {
     /// Marks the grant `revoked` and stamps `revoked_at`. The body is optional and may carry `revoked_reason`. Revoking the last active instance super admin grant is refused with 409 LAST_SUPER_ADMIN.
     fn revoke_admin_grant(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         admin_grant_id: String,
         body: Option<types::AdminGrantUpdateRequest>,
     ) -> impl Future<Output = poem::Result<responses::RevokeAdminGrantResponse>> + Send {
@@ -3137,8 +3136,7 @@ pub trait Admin: Send + Sync + 'static {
     /// Reports who is calling (session or API key), the active space and member, the admin grants in force, and a map of effective permission keys (with `*` for a super admin). `api_key` is only present for API-key callers.
     fn get_admin_me(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
     ) -> impl Future<Output = poem::Result<responses::GetAdminMeResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[10usize]).into()) }
     }
@@ -3147,14 +3145,13 @@ pub trait Admin: Send + Sync + 'static {
 ///
 /// Scoped keys for server-to-server calls.
 #[allow(unused_variables)]
-pub trait ApiKeys: Send + Sync + 'static {
+pub trait ApiKeys: crate::runtime::Admission {
     /// Browse scoped API keys
     ///
     /// Returns the scoped API keys visible to the caller, newest first. The secret is never included. Optional filters: level, space_id, group_id, status.
     fn list_api_keys(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         limit: Option<i32>,
         level: Option<types::ApiKeyLevel>,
         space_id: Option<String>,
@@ -3169,8 +3166,7 @@ pub trait ApiKeys: Send + Sync + 'static {
     /// Creates an instance, space or group API key. The caller needs `api_keys:create` in the target scope and must itself hold every requested permission key (super admins are exempt). The plaintext secret is returned once, in `api_key`; upstream's contract called that field `key`, but the server sends `api_key`.
     fn create_api_key(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         body: types::ApiKeyMutationRequest,
     ) -> impl Future<Output = poem::Result<responses::CreateApiKeyResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[12usize]).into()) }
@@ -3180,8 +3176,7 @@ pub trait ApiKeys: Send + Sync + 'static {
     /// Fetches one API key without its secret; 404 API_KEY_NOT_FOUND when absent, 403 when it lies outside the caller's scope.
     fn get_api_key(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         api_key_id: String,
     ) -> impl Future<Output = poem::Result<responses::GetApiKeyResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[13usize]).into()) }
@@ -3191,8 +3186,7 @@ pub trait ApiKeys: Send + Sync + 'static {
     /// Sets the key's status to `revoked`; it stops authenticating at once. The body is optional and may carry `revoked_reason`. API keys may revoke keys within their own reach.
     fn revoke_api_key(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         api_key_id: String,
         body: Option<types::ApiKeyUpdateRequest>,
     ) -> impl Future<Output = poem::Result<responses::RevokeApiKeyResponse>> + Send {
@@ -3203,14 +3197,13 @@ pub trait ApiKeys: Send + Sync + 'static {
 ///
 /// Authorization checks and fully explained decisions.
 #[allow(unused_variables)]
-pub trait Authorization: Send + Sync + 'static {
+pub trait Authorization: crate::runtime::Admission {
     /// Check whether an actor may perform an action
     ///
     /// Runs the authorization engine for one actor, resource and action and returns a compact verdict with trace and audit references. A deny is a normal 200 answer with `allow: false`. Setting `explain: true` in the body makes the server answer with the full Decision shape instead of this one; typed clients should call explainAuthorization for that. Inline context (resource attributes, grants or actor metadata in the body) is only accepted from API keys.
     fn check_authorization(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         body: types::AuthzRequest,
     ) -> impl Future<
         Output = poem::Result<responses::CheckAuthorizationResponse>,
@@ -3222,8 +3215,7 @@ pub trait Authorization: Send + Sync + 'static {
     /// Runs the same evaluation as the check route and returns the complete Decision: actor and space snapshots, target, registry entries, every candidate grant with its scope check, request metadata and the audit reference. A deny is a normal 200 answer.
     fn explain_authorization(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         body: types::AuthzRequest,
     ) -> impl Future<
         Output = poem::Result<responses::ExplainAuthorizationResponse>,
@@ -3235,14 +3227,13 @@ pub trait Authorization: Send + Sync + 'static {
 ///
 /// People who can log in.
 #[allow(unused_variables)]
-pub trait Users: Send + Sync + 'static {
+pub trait Users: crate::runtime::Admission {
     /// Browse user accounts
     ///
     /// Returns users ordered by email. Password hashes are never included.
     fn list_users(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         limit: Option<i32>,
         cursor: Option<String>,
     ) -> impl Future<Output = poem::Result<responses::ListUsersResponse>> + Send {
@@ -3253,8 +3244,7 @@ pub trait Users: Send + Sync + 'static {
     /// Creates a user identity. `email` is required; status defaults to `active`. A password, when given, must satisfy the password policy.
     fn create_user(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         body: types::UserMutationRequest,
     ) -> impl Future<Output = poem::Result<responses::CreateUserResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[158usize]).into()) }
@@ -3264,8 +3254,7 @@ pub trait Users: Send + Sync + 'static {
     /// Fetches a user; 404 USER_NOT_FOUND when absent.
     fn get_user(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         user_id: String,
     ) -> impl Future<Output = poem::Result<responses::GetUserResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[159usize]).into()) }
@@ -3275,8 +3264,7 @@ pub trait Users: Send + Sync + 'static {
     /// Changes the supplied fields. Setting a new password stamps `password_changed_at` and ends all of the user's sessions.
     fn update_user(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         user_id: String,
         body: types::UserUpdateRequest,
     ) -> impl Future<Output = poem::Result<responses::UpdateUserResponse>> + Send {
@@ -3287,8 +3275,7 @@ pub trait Users: Send + Sync + 'static {
     /// Sets the user's status to `disabled`; the body is optional.
     fn disable_user(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         user_id: String,
         body: Option<types::UserUpdateRequest>,
     ) -> impl Future<Output = poem::Result<responses::DisableUserResponse>> + Send {
@@ -3299,8 +3286,7 @@ pub trait Users: Send + Sync + 'static {
     /// Sets a disabled user back to `active`; the body is optional.
     fn restore_user(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         user_id: String,
         body: Option<types::UserUpdateRequest>,
     ) -> impl Future<Output = poem::Result<responses::RestoreUserResponse>> + Send {
@@ -3311,14 +3297,13 @@ pub trait Users: Send + Sync + 'static {
 ///
 /// Workspaces / tenant boundaries.
 #[allow(unused_variables)]
-pub trait Spaces: Send + Sync + 'static {
+pub trait Spaces: crate::runtime::Admission {
     /// Browse all spaces
     ///
     /// Returns every Space ordered by name. Needs an unscoped `spaces:read` grant.
     fn list_spaces(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         limit: Option<i32>,
         cursor: Option<String>,
     ) -> impl Future<Output = poem::Result<responses::ListSpacesResponse>> + Send {
@@ -3329,8 +3314,7 @@ pub trait Spaces: Send + Sync + 'static {
     /// Creates a workspace/tenant boundary. Type defaults to `custom`.
     fn create_space(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         body: types::SpaceMutationRequest,
     ) -> impl Future<Output = poem::Result<responses::CreateSpaceResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[98usize]).into()) }
@@ -3340,8 +3324,7 @@ pub trait Spaces: Send + Sync + 'static {
     /// Fetches a Space; 404 SPACE_NOT_FOUND when absent.
     fn get_space(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
     ) -> impl Future<Output = poem::Result<responses::GetSpaceResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[99usize]).into()) }
@@ -3351,8 +3334,7 @@ pub trait Spaces: Send + Sync + 'static {
     /// Changes the supplied fields of a Space.
     fn update_space(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         body: types::SpaceMutationRequest,
     ) -> impl Future<Output = poem::Result<responses::UpdateSpaceResponse>> + Send {
@@ -3363,8 +3345,7 @@ pub trait Spaces: Send + Sync + 'static {
     /// Sets the Space's status to `disabled`; the body is optional.
     fn disable_space(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         body: Option<types::SpaceMutationRequest>,
     ) -> impl Future<Output = poem::Result<responses::DisableSpaceResponse>> + Send {
@@ -3375,8 +3356,7 @@ pub trait Spaces: Send + Sync + 'static {
     /// Sets a disabled Space back to `active`; the body is optional.
     fn restore_space(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         body: Option<types::SpaceMutationRequest>,
     ) -> impl Future<Output = poem::Result<responses::RestoreSpaceResponse>> + Send {
@@ -3387,14 +3367,13 @@ pub trait Spaces: Send + Sync + 'static {
 ///
 /// Hierarchical groups inside a Space.
 #[allow(unused_variables)]
-pub trait Groups: Send + Sync + 'static {
+pub trait Groups: crate::runtime::Admission {
     /// Read a group by id
     ///
     /// Fetches a group without naming its Space; access is checked against the group's own Space and path.
     fn get_group_by_id(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         group_id: String,
     ) -> impl Future<Output = poem::Result<responses::GetGroupByIdResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[53usize]).into()) }
@@ -3404,8 +3383,7 @@ pub trait Groups: Send + Sync + 'static {
     /// Returns the Space's groups ordered by path.
     fn list_groups(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         limit: Option<i32>,
         cursor: Option<String>,
@@ -3417,8 +3395,7 @@ pub trait Groups: Send + Sync + 'static {
     /// Creates a group in the Space. `path` (dot-separated, e.g. `finance.apac`) is required; a parent must belong to the same Space.
     fn create_group(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         body: types::GroupMutationRequest,
     ) -> impl Future<Output = poem::Result<responses::CreateGroupResponse>> + Send {
@@ -3429,8 +3406,7 @@ pub trait Groups: Send + Sync + 'static {
     /// Returns all groups of the Space ordered by path so that clients can rebuild the hierarchy from `path` and `depth`.
     fn get_group_tree(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
     ) -> impl Future<Output = poem::Result<responses::GetGroupTreeResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[119usize]).into()) }
@@ -3440,8 +3416,7 @@ pub trait Groups: Send + Sync + 'static {
     /// Fetches a group of the Space; 404 GROUP_NOT_FOUND when absent.
     fn get_group(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         group_id: String,
     ) -> impl Future<Output = poem::Result<responses::GetGroupResponse>> + Send {
@@ -3452,8 +3427,7 @@ pub trait Groups: Send + Sync + 'static {
     /// Changes the supplied fields of a group.
     fn update_group(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         group_id: String,
         body: types::GroupUpdateRequest,
@@ -3465,8 +3439,7 @@ pub trait Groups: Send + Sync + 'static {
     /// Sets the group's status to `disabled`; the body is optional.
     fn disable_group(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         group_id: String,
         body: Option<types::GroupUpdateRequest>,
@@ -3478,14 +3451,13 @@ pub trait Groups: Send + Sync + 'static {
 ///
 /// Delegatable identities inside a Space.
 #[allow(unused_variables)]
-pub trait Members: Send + Sync + 'static {
+pub trait Members: crate::runtime::Admission {
     /// Read a member by id
     ///
     /// Fetches a member without naming its Space; access is checked against the member's Space.
     fn get_member_by_id(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         member_id: String,
     ) -> impl Future<Output = poem::Result<responses::GetMemberByIdResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[55usize]).into()) }
@@ -3495,8 +3467,7 @@ pub trait Members: Send + Sync + 'static {
     /// Returns the Space's members ordered by display name.
     fn list_members(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         limit: Option<i32>,
         cursor: Option<String>,
@@ -3508,8 +3479,7 @@ pub trait Members: Send + Sync + 'static {
     /// Creates a delegatable member identity in the Space. `display_name` is required; member_type defaults to `human`.
     fn create_member(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         body: types::MemberMutationRequest,
     ) -> impl Future<Output = poem::Result<responses::CreateMemberResponse>> + Send {
@@ -3520,8 +3490,7 @@ pub trait Members: Send + Sync + 'static {
     /// Fetches a member of the Space; 404 MEMBER_NOT_FOUND when absent.
     fn get_member(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         member_id: String,
     ) -> impl Future<Output = poem::Result<responses::GetMemberResponse>> + Send {
@@ -3532,8 +3501,7 @@ pub trait Members: Send + Sync + 'static {
     /// Changes the supplied fields of a member.
     fn update_member(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         member_id: String,
         body: types::MemberUpdateRequest,
@@ -3545,8 +3513,7 @@ pub trait Members: Send + Sync + 'static {
     /// Sets the member's status to `disabled`; the body is optional.
     fn disable_member(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         member_id: String,
         body: Option<types::MemberUpdateRequest>,
@@ -3558,14 +3525,13 @@ pub trait Members: Send + Sync + 'static {
 ///
 /// Bindings that let users act as members.
 #[allow(unused_variables)]
-pub trait UserMembers: Send + Sync + 'static {
+pub trait UserMembers: crate::runtime::Admission {
     /// List user-member bindings of a space
     ///
     /// Returns the Space's user-to-member bindings ordered by email and member name. Optional filters: user_id, member_id, status, relation_type.
     fn list_user_members(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         limit: Option<i32>,
         user_id: Option<String>,
@@ -3581,8 +3547,7 @@ pub trait UserMembers: Send + Sync + 'static {
     /// Lets a user act as a member of the Space. user_id, member_id and relation_type are required; the user must exist and the member must belong to the Space.
     fn create_user_member(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         body: types::UserMemberMutationRequest,
     ) -> impl Future<Output = poem::Result<responses::CreateUserMemberResponse>> + Send {
@@ -3593,8 +3558,7 @@ pub trait UserMembers: Send + Sync + 'static {
     /// Fetches a binding of the Space; 404 USER_MEMBER_NOT_FOUND when absent.
     fn get_user_member(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         user_member_id: String,
     ) -> impl Future<Output = poem::Result<responses::GetUserMemberResponse>> + Send {
@@ -3605,8 +3569,7 @@ pub trait UserMembers: Send + Sync + 'static {
     /// Changes the supplied fields of a binding.
     fn update_user_member(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         user_member_id: String,
         body: types::UserMemberUpdateRequest,
@@ -3618,8 +3581,7 @@ pub trait UserMembers: Send + Sync + 'static {
     /// Sets the binding's status to `revoked`; the body is optional and may give `revoked_reason`.
     fn revoke_user_member(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         user_member_id: String,
         body: Option<types::UserMemberUpdateRequest>,
@@ -3631,8 +3593,7 @@ pub trait UserMembers: Send + Sync + 'static {
     /// Fetches a binding without naming its Space; access is checked against the binding's Space.
     fn get_user_member_by_id(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         user_member_id: String,
     ) -> impl Future<
         Output = poem::Result<responses::GetUserMemberByIdResponse>,
@@ -3644,14 +3605,13 @@ pub trait UserMembers: Send + Sync + 'static {
 ///
 /// Roles and their assignment to members.
 #[allow(unused_variables)]
-pub trait Roles: Send + Sync + 'static {
+pub trait Roles: crate::runtime::Admission {
     /// Read a role by id
     ///
     /// Fetches a role without naming its Space; access is checked against the role's Space.
     fn get_role_by_id(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         role_id: String,
     ) -> impl Future<Output = poem::Result<responses::GetRoleByIdResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[96usize]).into()) }
@@ -3661,8 +3621,7 @@ pub trait Roles: Send + Sync + 'static {
     /// Returns the role assignments of the Space ordered by member name and role key, optionally filtered by member, role and status.
     fn list_member_roles(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         limit: Option<i32>,
         member_id: Option<String>,
@@ -3677,8 +3636,7 @@ pub trait Roles: Send + Sync + 'static {
     /// Assigns a role to a member, optionally anchored at a group that bounds group and group_tree scopes. Member, role and anchor group must all belong to the Space.
     fn create_member_role(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         body: types::MemberRoleMutationRequest,
     ) -> impl Future<Output = poem::Result<responses::CreateMemberRoleResponse>> + Send {
@@ -3689,8 +3647,7 @@ pub trait Roles: Send + Sync + 'static {
     /// Fetches a role assignment; 404 MEMBER_ROLE_NOT_FOUND when absent.
     fn get_member_role(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         member_role_id: String,
     ) -> impl Future<Output = poem::Result<responses::GetMemberRoleResponse>> + Send {
@@ -3701,8 +3658,7 @@ pub trait Roles: Send + Sync + 'static {
     /// Sets the assignment's status to `revoked`; the body is optional.
     fn revoke_member_role(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         member_role_id: String,
         body: Option<types::MemberRoleUpdateRequest>,
@@ -3714,8 +3670,7 @@ pub trait Roles: Send + Sync + 'static {
     /// Returns the Space's roles ordered by key.
     fn list_roles(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         limit: Option<i32>,
         cursor: Option<String>,
@@ -3727,8 +3682,7 @@ pub trait Roles: Send + Sync + 'static {
     /// Creates a role in the Space. `key` is required; the name defaults to the title-cased key.
     fn create_role(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         body: types::RoleMutationRequest,
     ) -> impl Future<Output = poem::Result<responses::CreateRoleResponse>> + Send {
@@ -3739,8 +3693,7 @@ pub trait Roles: Send + Sync + 'static {
     /// Fetches a role of the Space; 404 ROLE_NOT_FOUND when absent.
     fn get_role(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         role_id: String,
     ) -> impl Future<Output = poem::Result<responses::GetRoleResponse>> + Send {
@@ -3751,8 +3704,7 @@ pub trait Roles: Send + Sync + 'static {
     /// Changes the supplied fields of a role.
     fn update_role(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         role_id: String,
         body: types::RoleUpdateRequest,
@@ -3764,8 +3716,7 @@ pub trait Roles: Send + Sync + 'static {
     /// Sets the role's status to `disabled`; the body is optional.
     fn disable_role(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         role_id: String,
         body: Option<types::RoleUpdateRequest>,
@@ -3777,14 +3728,13 @@ pub trait Roles: Send + Sync + 'static {
 ///
 /// Permission definitions and their binding to roles.
 #[allow(unused_variables)]
-pub trait Permissions: Send + Sync + 'static {
+pub trait Permissions: crate::runtime::Admission {
     /// List permission definitions
     ///
     /// Returns every permission definition ordered by resource, action and scope.
     fn list_permissions(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         limit: Option<i32>,
         cursor: Option<String>,
     ) -> impl Future<Output = poem::Result<responses::ListPermissionsResponse>> + Send {
@@ -3795,8 +3745,7 @@ pub trait Permissions: Send + Sync + 'static {
     /// Creates a global permission definition (resource, action, scope). Permissions with scope `global` are always stored disabled.
     fn create_permission(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         body: types::PermissionMutationRequest,
     ) -> impl Future<Output = poem::Result<responses::CreatePermissionResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[57usize]).into()) }
@@ -3806,8 +3755,7 @@ pub trait Permissions: Send + Sync + 'static {
     /// Fetches a permission definition; 404 PERMISSION_NOT_FOUND when absent.
     fn get_permission(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         permission_id: String,
     ) -> impl Future<Output = poem::Result<responses::GetPermissionResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[58usize]).into()) }
@@ -3817,8 +3765,7 @@ pub trait Permissions: Send + Sync + 'static {
     /// Changes the supplied fields of a permission definition.
     fn update_permission(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         permission_id: String,
         body: types::PermissionUpdateRequest,
     ) -> impl Future<Output = poem::Result<responses::UpdatePermissionResponse>> + Send {
@@ -3829,8 +3776,7 @@ pub trait Permissions: Send + Sync + 'static {
     /// Sets the permission's status to `disabled`; the body is optional.
     fn disable_permission(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         permission_id: String,
         body: Option<types::PermissionUpdateRequest>,
     ) -> impl Future<
@@ -3843,8 +3789,7 @@ pub trait Permissions: Send + Sync + 'static {
     /// Returns every role-permission binding across Spaces.
     fn list_role_permissions(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         limit: Option<i32>,
         cursor: Option<String>,
     ) -> impl Future<
@@ -3857,8 +3802,7 @@ pub trait Permissions: Send + Sync + 'static {
     /// Attaches a permission to a role. Binding the same pair again revives the existing row instead of failing.
     fn create_role_permission(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         body: types::RolePermissionMutationRequest,
     ) -> impl Future<
         Output = poem::Result<responses::CreateRolePermissionResponse>,
@@ -3870,8 +3814,7 @@ pub trait Permissions: Send + Sync + 'static {
     /// Fetches a role-permission binding; 404 ROLE_PERMISSION_NOT_FOUND when absent.
     fn get_role_permission(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         role_permission_id: String,
     ) -> impl Future<
         Output = poem::Result<responses::GetRolePermissionResponse>,
@@ -3883,8 +3826,7 @@ pub trait Permissions: Send + Sync + 'static {
     /// Soft-deletes the binding and returns it.
     fn delete_role_permission(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         role_permission_id: String,
     ) -> impl Future<
         Output = poem::Result<responses::DeleteRolePermissionResponse>,
@@ -3896,8 +3838,7 @@ pub trait Permissions: Send + Sync + 'static {
     /// Returns the role-permission bindings whose role lives in the Space.
     fn list_space_role_permissions(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         limit: Option<i32>,
         cursor: Option<String>,
@@ -3911,8 +3852,7 @@ pub trait Permissions: Send + Sync + 'static {
     /// Attaches a permission to a role of the Space; binding the same pair again revives the existing row.
     fn create_space_role_permission(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         body: types::RolePermissionMutationRequest,
     ) -> impl Future<
@@ -3925,8 +3865,7 @@ pub trait Permissions: Send + Sync + 'static {
     /// Fetches a binding of the Space; 404 ROLE_PERMISSION_NOT_FOUND when absent.
     fn get_space_role_permission(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         role_permission_id: String,
     ) -> impl Future<
@@ -3939,8 +3878,7 @@ pub trait Permissions: Send + Sync + 'static {
     /// Soft-deletes the binding and returns it.
     fn delete_space_role_permission(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         role_permission_id: String,
     ) -> impl Future<
@@ -3953,14 +3891,13 @@ pub trait Permissions: Send + Sync + 'static {
 ///
 /// Resource registry: types, actions and storage mappings.
 #[allow(unused_variables)]
-pub trait ResourceTypes: Send + Sync + 'static {
+pub trait ResourceTypes: crate::runtime::Admission {
     /// List registered resource types
     ///
     /// Returns every resource type in the registry ordered by key.
     fn list_resource_types(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         limit: Option<i32>,
         cursor: Option<String>,
     ) -> impl Future<
@@ -3973,8 +3910,7 @@ pub trait ResourceTypes: Send + Sync + 'static {
     /// Creates the resource type or updates the one with the same key; always answers 201. Status defaults to `active`, source to `core`.
     fn upsert_resource_type(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         body: types::ResourceTypeMutationRequest,
     ) -> impl Future<
         Output = poem::Result<responses::UpsertResourceTypeResponse>,
@@ -3986,8 +3922,7 @@ pub trait ResourceTypes: Send + Sync + 'static {
     /// Fetches a resource type by key; 404 RESOURCE_TYPE_NOT_FOUND when not registered.
     fn get_resource_type(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         resource_type: String,
     ) -> impl Future<Output = poem::Result<responses::GetResourceTypeResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[84usize]).into()) }
@@ -3997,8 +3932,7 @@ pub trait ResourceTypes: Send + Sync + 'static {
     /// Returns the actions registered for the resource type ordered by key.
     fn list_resource_actions(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         resource_type: String,
     ) -> impl Future<
         Output = poem::Result<responses::ListResourceActionsResponse>,
@@ -4010,8 +3944,7 @@ pub trait ResourceTypes: Send + Sync + 'static {
     /// Creates the action or updates the one with the same key for this resource type; always answers 201. risk_level defaults to `normal`, audit_default to true.
     fn upsert_resource_action(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         resource_type: String,
         body: types::ResourceActionMutationRequest,
     ) -> impl Future<
@@ -4024,8 +3957,7 @@ pub trait ResourceTypes: Send + Sync + 'static {
     /// Fetches the single storage mapping of a resource type; 404 RESOURCE_MAPPING_NOT_FOUND when none exists.
     fn get_resource_mapping(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         resource_type: String,
     ) -> impl Future<
         Output = poem::Result<responses::GetResourceMappingResponse>,
@@ -4037,8 +3969,7 @@ pub trait ResourceTypes: Send + Sync + 'static {
     /// Creates or replaces the single storage mapping of a resource type; always answers 201. Defaults: storage_kind `internal_table`, id_field `id`, space_field `space_id`.
     fn upsert_resource_mapping(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         resource_type: String,
         body: types::ResourceMappingMutationRequest,
     ) -> impl Future<
@@ -4051,14 +3982,13 @@ pub trait ResourceTypes: Send + Sync + 'static {
 ///
 /// Protected resource records.
 #[allow(unused_variables)]
-pub trait Resources: Send + Sync + 'static {
+pub trait Resources: crate::runtime::Admission {
     /// Browse protected resources
     ///
     /// Returns protected resources, optionally restricted to one Space and resource type, ordered by type and id.
     fn list_resources(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: Option<String>,
         resource_type: Option<String>,
         limit: Option<i32>,
@@ -4071,8 +4001,7 @@ pub trait Resources: Send + Sync + 'static {
     /// Creates a protected resource in the Space named by `space_id` in the body. Group and owner must belong to that Space.
     fn create_resource(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: Option<String>,
         body: types::ResourceCreateRequest,
     ) -> impl Future<Output = poem::Result<responses::CreateResourceResponse>> + Send {
@@ -4083,8 +4012,7 @@ pub trait Resources: Send + Sync + 'static {
     /// Fetches a resource by its type and id; 404 RESOURCE_NOT_FOUND when absent.
     fn get_resource_by_type_and_id(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         resource_type: String,
         resource_id: String,
     ) -> impl Future<
@@ -4097,8 +4025,7 @@ pub trait Resources: Send + Sync + 'static {
     /// Returns the Space's protected resources, optionally filtered by resource type.
     fn list_space_resources(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         resource_type: Option<String>,
         limit: Option<i32>,
@@ -4113,8 +4040,7 @@ pub trait Resources: Send + Sync + 'static {
     /// Creates a protected resource in the Space named by the path. Group and owner must belong to the Space.
     fn create_space_resource(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         body: types::ResourceMutationRequest,
     ) -> impl Future<
@@ -4127,8 +4053,7 @@ pub trait Resources: Send + Sync + 'static {
     /// Fetches a resource of the Space; 404 RESOURCE_NOT_FOUND when absent.
     fn get_space_resource(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         resource_id: String,
     ) -> impl Future<Output = poem::Result<responses::GetSpaceResourceResponse>> + Send {
@@ -4139,8 +4064,7 @@ pub trait Resources: Send + Sync + 'static {
     /// Changes the supplied fields of a resource.
     fn update_space_resource(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         resource_id: String,
         body: types::ResourceUpdateRequest,
@@ -4154,8 +4078,7 @@ pub trait Resources: Send + Sync + 'static {
     /// Sets the resource's status to `archived`; the body is optional.
     fn archive_space_resource(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         resource_id: String,
         body: Option<types::ResourceUpdateRequest>,
@@ -4169,14 +4092,13 @@ pub trait Resources: Send + Sync + 'static {
 ///
 /// Space-scoped business data models and records under Plystra authorization.
 #[allow(unused_variables)]
-pub trait AppData: Send + Sync + 'static {
+pub trait AppData: crate::runtime::Admission {
     /// Look up an app data record by model and id
     ///
     /// Resolves a record from its model key and record id without naming the Space, and returns it with the authorization result that allowed the read.
     fn lookup_app_data_record(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         model_key: String,
         record_id: String,
     ) -> impl Future<
@@ -4189,8 +4111,7 @@ pub trait AppData: Send + Sync + 'static {
     /// Returns free-form information about the App Data surface of the Space.
     fn get_app_data_space_info(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
     ) -> impl Future<
         Output = poem::Result<responses::GetAppDataSpaceInfoResponse>,
@@ -4202,8 +4123,7 @@ pub trait AppData: Send + Sync + 'static {
     /// Returns the App Data models of the Space, optionally filtered by status.
     fn list_app_data_models(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         status: Option<String>,
         limit: Option<i32>,
@@ -4218,8 +4138,7 @@ pub trait AppData: Send + Sync + 'static {
     /// Defines a new App Data model (a typed record collection) in the Space.
     fn create_app_data_model(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         body: types::AppDataModelMutationRequest,
     ) -> impl Future<
@@ -4232,8 +4151,7 @@ pub trait AppData: Send + Sync + 'static {
     /// Fetches an App Data model by key.
     fn get_app_data_model(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         model_key: String,
     ) -> impl Future<Output = poem::Result<responses::GetAppDataModelResponse>> + Send {
@@ -4244,8 +4162,7 @@ pub trait AppData: Send + Sync + 'static {
     /// Changes the supplied fields of an App Data model.
     fn update_app_data_model(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         model_key: String,
         body: types::AppDataModelMutationRequest,
@@ -4259,8 +4176,7 @@ pub trait AppData: Send + Sync + 'static {
     /// Returns records of a model with real cursor pagination. `sort` and `order` choose the ordering; `cursor` must come from a previous page with the same sort, otherwise the request is rejected with 400.
     fn list_app_data_records(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         model_key: String,
         status: Option<String>,
@@ -4282,8 +4198,7 @@ pub trait AppData: Send + Sync + 'static {
     /// Creates a record after an authorization check and returns it with the authorization result.
     fn create_app_data_record(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         model_key: String,
         body: types::AppDataRecordMutationRequest,
@@ -4297,8 +4212,7 @@ pub trait AppData: Send + Sync + 'static {
     /// Fetches a record of a model together with the authorization result of the read.
     fn get_app_data_record(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         model_key: String,
         record_id: String,
@@ -4310,8 +4224,7 @@ pub trait AppData: Send + Sync + 'static {
     /// Deletes a record after an authorization check and returns its last state with the authorization result.
     fn delete_app_data_record(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         model_key: String,
         record_id: String,
@@ -4325,8 +4238,7 @@ pub trait AppData: Send + Sync + 'static {
     /// Changes a record after an authorization check and returns it with the authorization result.
     fn update_app_data_record(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         model_key: String,
         record_id: String,
@@ -4341,8 +4253,7 @@ pub trait AppData: Send + Sync + 'static {
     /// Archives a record after an authorization check; the body is optional.
     fn archive_app_data_record(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         model_key: String,
         record_id: String,
@@ -4357,8 +4268,7 @@ pub trait AppData: Send + Sync + 'static {
     /// Returns the revision history of a record.
     fn list_app_data_record_revisions(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         model_key: String,
         record_id: String,
@@ -4374,8 +4284,7 @@ pub trait AppData: Send + Sync + 'static {
     /// Applies up to 25 record operations atomically and returns one result per operation.
     fn batch_app_data_records(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         body: types::AppDataRecordBatchRequest,
     ) -> impl Future<
@@ -4388,14 +4297,13 @@ pub trait AppData: Send + Sync + 'static {
 ///
 /// Preview row-level data API, off unless enabled.
 #[allow(unused_variables)]
-pub trait DataConsole: Send + Sync + 'static {
+pub trait DataConsole: crate::runtime::Admission {
     /// List data console rows
     ///
     /// Lists rows of a resource type through the Data Console. The Data Console is off by default; while disabled every route answers 404 FEATURE_DISABLED.
     fn list_data_rows(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         resource_type: String,
         space_id: Option<String>,
         limit: Option<i32>,
@@ -4408,8 +4316,7 @@ pub trait DataConsole: Send + Sync + 'static {
     /// Creates a row after an authorization check with action `create` on the proposed row. A deny gives 403 AUTHORIZATION_DENIED with deny_code, trace_id and audit_log_id; a duplicate id gives 409 RESOURCE_ALREADY_EXISTS. Success returns the row and the Decision that allowed it.
     fn create_data_row(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         resource_type: String,
         body: types::DataRowMutationRequest,
     ) -> impl Future<Output = poem::Result<responses::CreateDataRowResponse>> + Send {
@@ -4420,8 +4327,7 @@ pub trait DataConsole: Send + Sync + 'static {
     /// Fetches a single row of a resource type through the Data Console.
     fn get_data_row(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         resource_type: String,
         resource_id: String,
     ) -> impl Future<Output = poem::Result<responses::GetDataRowResponse>> + Send {
@@ -4432,8 +4338,7 @@ pub trait DataConsole: Send + Sync + 'static {
     /// Sets the row's status to `deleted` after an authorization check with action `delete`.
     fn delete_data_row(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         resource_type: String,
         resource_id: String,
     ) -> impl Future<Output = poem::Result<responses::DeleteDataRowResponse>> + Send {
@@ -4444,8 +4349,7 @@ pub trait DataConsole: Send + Sync + 'static {
     /// Changes a row after an authorization check with action `update` on the proposed new state.
     fn update_data_row(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         resource_type: String,
         resource_id: String,
         body: types::DataRowMutationRequest,
@@ -4457,8 +4361,7 @@ pub trait DataConsole: Send + Sync + 'static {
     /// Returns the resource mappings the Data Console can browse.
     fn list_data_tables(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         limit: Option<i32>,
         cursor: Option<String>,
     ) -> impl Future<Output = poem::Result<responses::ListDataTablesResponse>> + Send {
@@ -4469,14 +4372,13 @@ pub trait DataConsole: Send + Sync + 'static {
 ///
 /// Read access to the append-only audit log.
 #[allow(unused_variables)]
-pub trait Audit: Send + Sync + 'static {
+pub trait Audit: crate::runtime::Admission {
     /// Search the audit log
     ///
     /// Returns audit rows newest first. All filters are exact matches except the inclusive RFC 3339 `created_at_from`/`created_at_to` window (a malformed timestamp is a 400). Scoped callers must pass `space_id`. List items carry no `trace`.
     fn list_audit_logs(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: Option<String>,
         actor_user_id: Option<String>,
         actor_member_id: Option<String>,
@@ -4498,8 +4400,7 @@ pub trait Audit: Send + Sync + 'static {
     /// Fetches a single audit row including its `trace` (the full decision record). 404 AUDIT_LOG_NOT_FOUND when absent; a scoped caller asking for an unknown id gets 403.
     fn get_audit_log(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         audit_log_id: String,
     ) -> impl Future<Output = poem::Result<responses::GetAuditLogResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[28usize]).into()) }
@@ -4509,8 +4410,7 @@ pub trait Audit: Send + Sync + 'static {
     /// Same as the global audit search with the Space fixed by the path.
     fn list_space_audit_logs(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         limit: Option<i32>,
         actor_user_id: Option<String>,
@@ -4534,8 +4434,7 @@ pub trait Audit: Send + Sync + 'static {
     /// Fetches a single audit row of the Space including its `trace`.
     fn get_space_audit_log(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         audit_log_id: String,
     ) -> impl Future<Output = poem::Result<responses::GetSpaceAuditLogResponse>> + Send {
@@ -4546,14 +4445,13 @@ pub trait Audit: Send + Sync + 'static {
 ///
 /// State of installed system capabilities and their services.
 #[allow(unused_variables)]
-pub trait Capabilities: Send + Sync + 'static {
+pub trait Capabilities: crate::runtime::Admission {
     /// List system capabilities
     ///
     /// Returns the state of each installed system capability and the services registered by them.
     fn list_capabilities(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
     ) -> impl Future<Output = poem::Result<responses::ListCapabilitiesResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[36usize]).into()) }
     }
@@ -4562,14 +4460,13 @@ pub trait Capabilities: Send + Sync + 'static {
 ///
 /// Revocable grants for governed plugin-to-plugin capability calls.
 #[allow(unused_variables)]
-pub trait CapabilityGrants: Send + Sync + 'static {
+pub trait CapabilityGrants: crate::runtime::Admission {
     /// Issue a capability grant
     ///
     /// Creates a revocable, Core-tracked grant allowing a plugin to invoke a governed capability operation of another plugin. The opaque grant token is only returned here.
     fn issue_capability_grant(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         body: types::CapabilityGrantRequest,
     ) -> impl Future<
         Output = poem::Result<responses::IssueCapabilityGrantResponse>,
@@ -4581,8 +4478,7 @@ pub trait CapabilityGrants: Send + Sync + 'static {
     /// Revokes an issued grant; the optional body may give a reason.
     fn revoke_capability_grant(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         capability_grant_id: String,
         body: Option<types::CapabilityGrantRevokeRequest>,
     ) -> impl Future<
@@ -4595,8 +4491,7 @@ pub trait CapabilityGrants: Send + Sync + 'static {
     /// Lets the target provider report the outcome of an invocation made under a grant.
     fn record_capability_outcome(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         body: types::CapabilityOutcomeRequest,
     ) -> impl Future<
         Output = poem::Result<responses::RecordCapabilityOutcomeResponse>,
@@ -4608,8 +4503,7 @@ pub trait CapabilityGrants: Send + Sync + 'static {
     /// Returns which provider plugin serves which capability operation, optionally filtered by space, capability and status.
     fn list_capability_provider_bindings(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: Option<String>,
         capability: Option<String>,
         status: Option<String>,
@@ -4625,8 +4519,7 @@ pub trait CapabilityGrants: Send + Sync + 'static {
     /// Binds a provider plugin endpoint to a capability operation, replacing an existing binding for the same operation.
     fn upsert_capability_provider_binding(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         body: types::CapabilityProviderBindingMutationRequest,
     ) -> impl Future<
         Output = poem::Result<responses::UpsertCapabilityProviderBindingResponse>,
@@ -4638,8 +4531,7 @@ pub trait CapabilityGrants: Send + Sync + 'static {
     /// Fetches a provider binding by its identifier.
     fn get_capability_provider_binding(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         binding_id: String,
     ) -> impl Future<
         Output = poem::Result<responses::GetCapabilityProviderBindingResponse>,
@@ -4651,8 +4543,7 @@ pub trait CapabilityGrants: Send + Sync + 'static {
     /// Switches the binding off; it is kept for history.
     fn disable_capability_provider_binding(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         binding_id: String,
     ) -> impl Future<
         Output = poem::Result<responses::DisableCapabilityProviderBindingResponse>,
@@ -4664,8 +4555,7 @@ pub trait CapabilityGrants: Send + Sync + 'static {
     /// Changes fields of an existing provider binding.
     fn update_capability_provider_binding(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         binding_id: String,
         body: types::CapabilityProviderBindingMutationRequest,
     ) -> impl Future<
@@ -4678,8 +4568,7 @@ pub trait CapabilityGrants: Send + Sync + 'static {
     /// Lets a target provider ask Core whether a presented grant token is currently active for a given capability operation.
     fn introspect_capability_grant(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         body: types::GrantIntrospectionRequest,
     ) -> impl Future<
         Output = poem::Result<responses::IntrospectCapabilityGrantResponse>,
@@ -4691,8 +4580,7 @@ pub trait CapabilityGrants: Send + Sync + 'static {
     /// Creates a short-lived context token that lets a provider runtime act on behalf of an authorized actor.
     fn issue_provider_request_context(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         body: types::ProviderRequestContextRequest,
     ) -> impl Future<
         Output = poem::Result<responses::IssueProviderRequestContextResponse>,
@@ -4704,14 +4592,13 @@ pub trait CapabilityGrants: Send + Sync + 'static {
 ///
 /// Ledger of brokered controlled-action executions.
 #[allow(unused_variables)]
-pub trait ActionGateway: Send + Sync + 'static {
+pub trait ActionGateway: crate::runtime::Admission {
     /// Browse the Action Gateway execution ledger
     ///
     /// Returns the execution ledger that Core keeps for controlled actions in a Space. Only bookkeeping metadata is exposed; business payloads stay with the provider.
     fn list_action_executions(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: Option<String>,
         capability: Option<String>,
         operation: Option<String>,
@@ -4730,8 +4617,7 @@ pub trait ActionGateway: Send + Sync + 'static {
     /// Opens (or, for a repeated idempotency key, replays) a brokered execution of a controlled_action capability operation. Core records the authorization outcome and lifecycle; the provider performs the actual work.
     fn begin_action_execution(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         body: types::ActionExecutionRequest,
     ) -> impl Future<
         Output = poem::Result<responses::BeginActionExecutionResponse>,
@@ -4743,8 +4629,7 @@ pub trait ActionGateway: Send + Sync + 'static {
     /// Fetches a single execution ledger row by its identifier.
     fn get_action_execution(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         action_execution_id: String,
     ) -> impl Future<
         Output = poem::Result<responses::GetActionExecutionResponse>,
@@ -4756,8 +4641,7 @@ pub trait ActionGateway: Send + Sync + 'static {
     /// Called by a provider runtime to record the terminal result of an execution. Repeating the same report is harmless; `result_unknown` marks rows that need reconciliation.
     fn complete_action_execution(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         action_execution_id: String,
         body: types::ActionExecutionCompleteRequest,
     ) -> impl Future<
@@ -4770,14 +4654,13 @@ pub trait ActionGateway: Send + Sync + 'static {
 ///
 /// Ledgers for provider installations and schema migrations.
 #[allow(unused_variables)]
-pub trait ProviderGovernance: Send + Sync + 'static {
+pub trait ProviderGovernance: crate::runtime::Admission {
     /// Browse provider installations
     ///
     /// Returns the ledger of direct-database provider installations that Core governs.
     fn list_provider_installations(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         provider_plugin_id: Option<String>,
         status: Option<String>,
         app_id: Option<String>,
@@ -4793,8 +4676,7 @@ pub trait ProviderGovernance: Send + Sync + 'static {
     /// Fetches a provider installation ledger row.
     fn get_provider_installation(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         provider_installation_id: String,
     ) -> impl Future<
         Output = poem::Result<responses::GetProviderInstallationResponse>,
@@ -4806,8 +4688,7 @@ pub trait ProviderGovernance: Send + Sync + 'static {
     /// Returns provider schema migration revisions, optionally filtered by provider, installation and status.
     fn list_provider_migration_revisions(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         provider_plugin_id: Option<String>,
         installation_id: Option<String>,
         status: Option<String>,
@@ -4823,8 +4704,7 @@ pub trait ProviderGovernance: Send + Sync + 'static {
     /// Records a planned schema migration revision with its steps for governance and review.
     fn create_provider_migration_revision(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         body: types::ProviderMigrationRevisionRequest,
     ) -> impl Future<
         Output = poem::Result<responses::CreateProviderMigrationRevisionResponse>,
@@ -4836,8 +4716,7 @@ pub trait ProviderGovernance: Send + Sync + 'static {
     /// Fetches a migration revision together with its steps.
     fn get_provider_migration_revision(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         provider_migration_revision_id: String,
     ) -> impl Future<
         Output = poem::Result<responses::GetProviderMigrationRevisionResponse>,
@@ -4849,8 +4728,7 @@ pub trait ProviderGovernance: Send + Sync + 'static {
     /// Approves or rejects a migration revision that requires manual review.
     fn review_provider_migration_revision(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         provider_migration_revision_id: String,
         body: types::ProviderMigrationReviewRequest,
     ) -> impl Future<
@@ -4863,14 +4741,13 @@ pub trait ProviderGovernance: Send + Sync + 'static {
 ///
 /// Preview plugin metadata, lifecycle flags and settings.
 #[allow(unused_variables)]
-pub trait Plugins: Send + Sync + 'static {
+pub trait Plugins: crate::runtime::Admission {
     /// List plugins
     ///
     /// Returns plugin metadata known to Core (preview surface, not a stable plugin runtime).
     fn list_plugins(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         limit: Option<i32>,
         cursor: Option<String>,
     ) -> impl Future<Output = poem::Result<responses::ListPluginsResponse>> + Send {
@@ -4881,8 +4758,7 @@ pub trait Plugins: Send + Sync + 'static {
     /// Registers a plugin described by a manifest and answers 201 with the stored plugin record.
     fn install_plugin(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         body: types::PluginInstallRequest,
     ) -> impl Future<Output = poem::Result<responses::InstallPluginResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[62usize]).into()) }
@@ -4892,8 +4768,7 @@ pub trait Plugins: Send + Sync + 'static {
     /// Checks a manifest without installing anything and lists the problems found.
     fn validate_plugin_manifest(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         body: types::PluginManifest,
     ) -> impl Future<
         Output = poem::Result<responses::ValidatePluginManifestResponse>,
@@ -4905,8 +4780,7 @@ pub trait Plugins: Send + Sync + 'static {
     /// Fetches a plugin by its key.
     fn get_plugin(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         plugin_key: String,
     ) -> impl Future<Output = poem::Result<responses::GetPluginResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[64usize]).into()) }
@@ -4916,8 +4790,7 @@ pub trait Plugins: Send + Sync + 'static {
     /// Returns the admin console menu entries contributed by the plugin.
     fn list_plugin_admin_menus(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         plugin_key: String,
     ) -> impl Future<
         Output = poem::Result<responses::ListPluginAdminMenusResponse>,
@@ -4929,8 +4802,7 @@ pub trait Plugins: Send + Sync + 'static {
     /// Returns the audit event types declared by the plugin.
     fn list_plugin_audit_events(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         plugin_key: String,
     ) -> impl Future<
         Output = poem::Result<responses::ListPluginAuditEventsResponse>,
@@ -4942,8 +4814,7 @@ pub trait Plugins: Send + Sync + 'static {
     /// Turns the plugin's lifecycle flag off.
     fn disable_plugin(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         plugin_key: String,
     ) -> impl Future<Output = poem::Result<responses::DisablePluginResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[67usize]).into()) }
@@ -4953,8 +4824,7 @@ pub trait Plugins: Send + Sync + 'static {
     /// Turns the plugin's lifecycle flag on.
     fn enable_plugin(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         plugin_key: String,
     ) -> impl Future<Output = poem::Result<responses::EnablePluginResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[68usize]).into()) }
@@ -4964,8 +4834,7 @@ pub trait Plugins: Send + Sync + 'static {
     /// Returns the permission definitions the plugin registered.
     fn list_plugin_permissions(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         plugin_key: String,
     ) -> impl Future<
         Output = poem::Result<responses::ListPluginPermissionsResponse>,
@@ -4977,8 +4846,7 @@ pub trait Plugins: Send + Sync + 'static {
     /// Returns the resource types the plugin registered.
     fn list_plugin_resources(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         plugin_key: String,
     ) -> impl Future<
         Output = poem::Result<responses::ListPluginResourcesResponse>,
@@ -4990,8 +4858,7 @@ pub trait Plugins: Send + Sync + 'static {
     /// Returns the plugin's settings, optionally resolved for one Space via `space_id`.
     fn list_plugin_settings(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         plugin_key: String,
         space_id: Option<String>,
     ) -> impl Future<
@@ -5004,8 +4871,7 @@ pub trait Plugins: Send + Sync + 'static {
     /// Writes new setting values and returns the resulting settings list.
     fn update_plugin_settings(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         plugin_key: String,
         body: types::PluginSettingsUpdateRequest,
     ) -> impl Future<
@@ -5018,8 +4884,7 @@ pub trait Plugins: Send + Sync + 'static {
     /// Marks the plugin as uninstalled.
     fn uninstall_plugin(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         plugin_key: String,
     ) -> impl Future<Output = poem::Result<responses::UninstallPluginResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[73usize]).into()) }
@@ -5029,14 +4894,13 @@ pub trait Plugins: Send + Sync + 'static {
 ///
 /// App-scoped local plugins, governed like reusable plugins.
 #[allow(unused_variables)]
-pub trait AppModules: Send + Sync + 'static {
+pub trait AppModules: crate::runtime::Admission {
     /// Browse app modules
     ///
     /// Returns the app-scoped local plugins known to Core (preview surface).
     fn list_app_modules(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         limit: Option<i32>,
         cursor: Option<String>,
     ) -> impl Future<Output = poem::Result<responses::ListAppModulesResponse>> + Send {
@@ -5047,8 +4911,7 @@ pub trait AppModules: Send + Sync + 'static {
     /// Fetches an app module by its key.
     fn get_app_module(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         module_key: String,
     ) -> impl Future<Output = poem::Result<responses::GetAppModuleResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[17usize]).into()) }
@@ -5058,8 +4921,7 @@ pub trait AppModules: Send + Sync + 'static {
     /// Returns the admin console menu entries contributed by the module.
     fn list_app_module_admin_menus(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         module_key: String,
     ) -> impl Future<
         Output = poem::Result<responses::ListAppModuleAdminMenusResponse>,
@@ -5071,8 +4933,7 @@ pub trait AppModules: Send + Sync + 'static {
     /// Returns the audit event types declared by the module.
     fn list_app_module_audit_events(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         module_key: String,
     ) -> impl Future<
         Output = poem::Result<responses::ListAppModuleAuditEventsResponse>,
@@ -5084,8 +4945,7 @@ pub trait AppModules: Send + Sync + 'static {
     /// Turns the module's lifecycle flag off without removing its metadata.
     fn disable_app_module(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         module_key: String,
     ) -> impl Future<Output = poem::Result<responses::DisableAppModuleResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[20usize]).into()) }
@@ -5095,8 +4955,7 @@ pub trait AppModules: Send + Sync + 'static {
     /// Turns the module's lifecycle flag on.
     fn enable_app_module(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         module_key: String,
     ) -> impl Future<Output = poem::Result<responses::EnableAppModuleResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[21usize]).into()) }
@@ -5106,8 +4965,7 @@ pub trait AppModules: Send + Sync + 'static {
     /// Returns the permission definitions the module registered.
     fn list_app_module_permissions(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         module_key: String,
     ) -> impl Future<
         Output = poem::Result<responses::ListAppModulePermissionsResponse>,
@@ -5119,8 +4977,7 @@ pub trait AppModules: Send + Sync + 'static {
     /// Returns the resource types the module registered in the registry.
     fn list_app_module_resources(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         module_key: String,
     ) -> impl Future<
         Output = poem::Result<responses::ListAppModuleResourcesResponse>,
@@ -5132,8 +4989,7 @@ pub trait AppModules: Send + Sync + 'static {
     /// Returns the module's settings, optionally resolved for one Space via `space_id`.
     fn list_app_module_settings(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         module_key: String,
         space_id: Option<String>,
     ) -> impl Future<
@@ -5146,8 +5002,7 @@ pub trait AppModules: Send + Sync + 'static {
     /// Writes new setting values (instance-wide or for one Space) and returns the resulting settings list.
     fn update_app_module_settings(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         module_key: String,
         body: types::PluginSettingsUpdateRequest,
     ) -> impl Future<
@@ -5160,8 +5015,7 @@ pub trait AppModules: Send + Sync + 'static {
     /// Marks the module as uninstalled.
     fn uninstall_app_module(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         module_key: String,
     ) -> impl Future<
         Output = poem::Result<responses::UninstallAppModuleResponse>,
@@ -5173,14 +5027,13 @@ pub trait AppModules: Send + Sync + 'static {
 ///
 /// Preview template catalog and installation.
 #[allow(unused_variables)]
-pub trait Templates: Send + Sync + 'static {
+pub trait Templates: crate::runtime::Admission {
     /// Browse the template catalog
     ///
     /// Returns the template catalog (preview surface, not a stable template ecosystem).
     fn list_templates(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         limit: Option<i32>,
         cursor: Option<String>,
     ) -> impl Future<Output = poem::Result<responses::ListTemplatesResponse>> + Send {
@@ -5191,8 +5044,7 @@ pub trait Templates: Send + Sync + 'static {
     /// Fetches a template manifest by id.
     fn get_template(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         template_id: String,
     ) -> impl Future<Output = poem::Result<responses::GetTemplateResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[153usize]).into()) }
@@ -5202,8 +5054,7 @@ pub trait Templates: Send + Sync + 'static {
     /// Applies a template to a Space and returns what was installed.
     fn install_template(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         template_id: String,
         body: types::TemplateInstallRequest,
     ) -> impl Future<Output = poem::Result<responses::InstallTemplateResponse>> + Send {
@@ -5214,8 +5065,7 @@ pub trait Templates: Send + Sync + 'static {
     /// Computes what installing the template would change without applying anything. The answer is a free-form object.
     fn preview_template_install(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         template_id: String,
         body: types::TemplateInstallRequest,
     ) -> impl Future<
