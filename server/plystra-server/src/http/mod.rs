@@ -51,7 +51,8 @@ pub fn openapi_service(server: Arc<Server>) -> OpenApiService<Api<Server>, ()> {
 /// 7. The server as request data: each generated route admits its caller through it
 ///    (`Admission`, by the operation's `x-plystra-access`) before reading parameters or body;
 ///    [`auth::Unrouted`] protects API paths that reach no operation as upstream does.
-/// 8. [`decision_headers::DecisionHeaders`]: trace and audit ids on authz answers.
+/// 8. [`decision_headers::DecisionHeaders`]: the full Decision for `explain: true` on the check
+///    route (its typed `200` is the compact verdict).
 /// 9. The routes.
 ///
 /// `EndpointExt::with` wraps what is already built, so the code lists the same layers from the

@@ -42,7 +42,7 @@ impl Caller {
         }
     }
 
-    /// Where the authz handlers leave a decision's ids for `http::decision_headers`.
+    /// Where the check handler leaves an explained Decision for `http::decision_headers`.
     pub(super) fn decision_slot(&self) -> Option<&DecisionSlot> {
         self.decision.as_ref()
     }

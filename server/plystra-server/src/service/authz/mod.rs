@@ -17,7 +17,8 @@
 //!    exist, is `400` (upstream: 500).
 //!
 //! A deny is a `200`. Both routes set `X-Plystra-Trace-ID` and, when a row was written,
-//! `X-Plystra-Audit-Log-ID` (through `http::decision_headers`).
+//! `X-Plystra-Audit-Log-ID` (response headers of the contract); `explain: true` on the check route
+//! leaves the full Decision for `http::decision_headers` to send instead of the compact verdict.
 
 mod access;
 mod trace;
@@ -38,7 +39,6 @@ use crate::domain::authz::{
 };
 use crate::domain::principal::Principal;
 use crate::domain::time;
-use crate::http::decision_headers::Decided;
 use crate::service::principal::Call;
 use crate::store::authz::{DecisionAudit, LoadError};
 
@@ -106,21 +106,9 @@ struct Answered<T> {
     request_id: String,
 }
 
-/// Leaves the decision's ids (and a replacement body) for `http::decision_headers`. A server
-/// used without that middleware simply answers without the two headers.
-fn hand_over(
-    ctx: &Call,
-    trace_id: String,
-    audit_log_id: String,
-    replacement: Option<poem::Response>,
-) {
-    if let Some(slot) = ctx.principal.decision_slot() {
-        slot.put(Decided {
-            trace_id,
-            audit_log_id,
-            replacement,
-        });
-    }
+/// The audit row header's value: none when no row was written.
+fn audit_header(audit_log_id: String) -> Option<String> {
+    (!audit_log_id.is_empty()).then_some(audit_log_id)
 }
 
 impl Authorization for Server {
@@ -151,13 +139,17 @@ impl Authorization for Server {
             })
             .into_response()
         });
-        hand_over(&ctx, trace_id, audit_log_id, replacement);
-        Ok(CheckAuthorizationResponse::Ok(Json(
-            types::AuthzCheckResultEnvelope {
+        if let (Some(replacement), Some(slot)) = (replacement, ctx.principal.decision_slot()) {
+            slot.put(replacement);
+        }
+        Ok(CheckAuthorizationResponse::Ok(
+            Json(types::AuthzCheckResultEnvelope {
                 data: compact,
                 request_id,
-            },
-        )))
+            }),
+            trace_id,
+            audit_header(audit_log_id),
+        ))
     }
 
     async fn explain_authorization(
@@ -166,13 +158,14 @@ impl Authorization for Server {
         body: types::AuthzRequest,
     ) -> poem::Result<ExplainAuthorizationResponse> {
         let answered = self.authorize(&ctx, body, wire::explained).await?;
-        hand_over(&ctx, answered.trace_id, answered.audit_log_id, None);
-        Ok(ExplainAuthorizationResponse::Ok(Json(
-            types::DecisionEnvelope {
+        Ok(ExplainAuthorizationResponse::Ok(
+            Json(types::DecisionEnvelope {
                 data: answered.body,
                 request_id: answered.request_id,
-            },
-        )))
+            }),
+            answered.trace_id,
+            audit_header(answered.audit_log_id),
+        ))
     }
 }
 
