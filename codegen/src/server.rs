@@ -488,6 +488,14 @@ impl<'a> Gen<'a> {
                 }
             });
         }
+        let admission_doc = self.admits.then(|| {
+            quote! {
+                ///
+                /// Each route first admits the caller through `S`'s `Admission`, which it finds
+                /// in the request's data: serve the endpoint with `.data(service.clone())` (an
+                /// `Arc<S>`).
+            }
+        });
         Ok(quote! {
             use std::sync::Arc;
             use super::{operations, responses, security, types};
@@ -498,10 +506,7 @@ impl<'a> Gen<'a> {
 
             /// The poem-openapi endpoint: every route of the contract, each handed to the
             /// matching trait method of `S`.
-            ///
-            /// Where operations state access rules, each route first admits the caller through
-            /// `S`'s `Admission`, which it finds in the request's data: serve the endpoint with
-            /// `.data(service.clone())` (an `Arc<S>`).
+            #admission_doc
             pub struct Api<S>(pub Arc<S>);
 
             impl<S> Api<S> {

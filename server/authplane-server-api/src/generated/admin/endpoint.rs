@@ -15,10 +15,6 @@ pub enum Tag {
 }
 /// The poem-openapi endpoint: every route of the contract, each handed to the
 /// matching trait method of `S`.
-///
-/// Where operations state access rules, each route first admits the caller through
-/// `S`'s `Admission`, which it finds in the request's data: serve the endpoint with
-/// `.data(service.clone())` (an `Arc<S>`).
 pub struct Api<S>(pub Arc<S>);
 impl<S> Api<S> {
     /// Serves `service`.
