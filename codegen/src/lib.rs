@@ -8,6 +8,7 @@
 //! Which contracts exist and where their output goes is read from `codegen/contracts.yaml`; nothing
 //! in here knows about Plystra beyond that file.
 
+mod access;
 mod client;
 mod names;
 mod replay;
@@ -106,6 +107,10 @@ pub struct Contract {
     /// operationIds left out of the client, in addition to `client_exclude_tags`.
     #[serde(default)]
     pub client_exclude_operations: Vec<String>,
+    /// Every operation carries `x-plystra-access`, and the generated endpoint admits the caller
+    /// by it before delegating (see `codegen/README.md`).
+    #[serde(default)]
+    pub access: bool,
 }
 
 /// Property names of a success envelope `{data, request_id, pagination?}`.
@@ -148,7 +153,7 @@ pub fn render(
     contract: &Contract,
     spec: &openapiv3::OpenAPI,
 ) -> Result<BTreeMap<PathBuf, String>, Error> {
-    let problems = validate::validate(spec);
+    let problems = validate::validate(spec, contract.access);
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
     }
@@ -166,7 +171,7 @@ pub fn render(
         files.insert(client.clone(), code);
     }
     if let Some(dir) = &contract.server {
-        for (name, text) in server::render(spec)? {
+        for (name, text) in server::render(spec, contract.access)? {
             files.insert(dir.join(name), text);
         }
     }

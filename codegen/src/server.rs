@@ -17,11 +17,12 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::Error;
+use crate::access::Access;
 use crate::names::{camel, poem_path, snake, snake_ident};
 use crate::validate::{FORM, JSON};
 
 /// Parameter names that would clash with the arguments every method has.
-const RESERVED_ARGS: &[&str] = &["request", "credential", "body"];
+const RESERVED_ARGS: &[&str] = &["request", "credential", "body", "ctx", "guard"];
 
 struct Op<'a> {
     index: usize,
@@ -34,6 +35,8 @@ struct Op<'a> {
     security: Vec<String>,
     /// The requirement also lists `{}`: the credential is optional.
     anonymous: bool,
+    /// `x-plystra-access`, in a contract that states rules.
+    access: Option<crate::access::Access>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -58,6 +61,8 @@ struct Body {
 
 struct Gen<'a> {
     spec: &'a OpenAPI,
+    /// Whether the contract states rules (`access: true`).
+    admits: bool,
     schemas: &'a indexmap_like::Schemas,
     ops: Vec<Op<'a>>,
 }
@@ -96,7 +101,11 @@ fn ref_name(reference: &str) -> &str {
 }
 
 impl<'a> Gen<'a> {
-    fn new(spec: &'a OpenAPI, schemas: &'a indexmap_like::Schemas) -> Result<Self, Error> {
+    fn new(
+        spec: &'a OpenAPI,
+        schemas: &'a indexmap_like::Schemas,
+        admits: bool,
+    ) -> Result<Self, Error> {
         let mut ops = Vec::new();
         for (path, item) in &spec.paths.paths {
             let ReferenceOr::Item(item) = item else {
@@ -123,7 +132,16 @@ impl<'a> Gen<'a> {
                     anonymous |= req.is_empty();
                     security.extend(req.keys().cloned());
                 }
+                let access = if admits {
+                    Some(
+                        crate::access::parse(op)
+                            .map_err(|e| Error::Generate(format!("{id}: {e}")))?,
+                    )
+                } else {
+                    None
+                };
                 ops.push(Op {
+                    access,
                     index: ops.len(),
                     id,
                     method,
@@ -135,7 +153,12 @@ impl<'a> Gen<'a> {
                 });
             }
         }
-        Ok(Gen { spec, schemas, ops })
+        Ok(Gen {
+            spec,
+            admits,
+            schemas,
+            ops,
+        })
     }
 
     fn params(&self, op: &Op) -> Result<Vec<Param>, Error> {
@@ -251,10 +274,17 @@ impl<'a> Gen<'a> {
                 Some(name) => quote! { Some(#name) },
                 None => quote! { None },
             };
+            let access = match &op.access {
+                Some(access) => {
+                    let access = access.tokens();
+                    quote! { Some(#access) }
+                }
+                None => quote! { None },
+            };
             quote! {
                 Operation {
                     id: #id, tag: #tag, method: #method, path: #path, summary: #summary,
-                    request_body: #body,
+                    request_body: #body, access: #access,
                 },
             }
         });
@@ -280,22 +310,47 @@ impl<'a> Gen<'a> {
             let head = format!(
                 " Operations tagged `{tag}`. Every method answers `501` until it is implemented."
             );
+            let supertrait = if self.admits {
+                quote! { crate::runtime::Admission }
+            } else {
+                quote! { Send + Sync + 'static }
+            };
             traits.push(quote! {
                 #[doc = #head]
                 #[doc = ""]
                 #docs
                 #[allow(unused_variables)]
-                pub trait #trait_ident: Send + Sync + 'static { #( #methods )* }
+                pub trait #trait_ident: #supertrait { #( #methods )* }
             });
             trait_idents.push(trait_ident);
         }
+        let op_ref = self.admits.then(|| {
+            quote! {
+                /// Names row `N` of [`OPERATIONS`] for the endpoint's admission guard.
+                pub struct Op<const N: usize>;
+                impl<const N: usize> crate::runtime::OperationRef for Op<N> {
+                    fn operation() -> &'static Operation { &OPERATIONS[N] }
+                }
+            }
+        });
+        let imports = if self.admits {
+            quote! {
+                use super::{responses, types};
+                use crate::runtime::Ctx;
+            }
+        } else {
+            quote! { use super::{responses, security::Credential, types}; }
+        };
         Ok(quote! {
             use std::future::Future;
-            use super::{responses, security::Credential, types};
-            use crate::runtime::{NotImplemented, Operation};
+            #imports
+            #[allow(unused_imports)]
+            use crate::runtime::{Access, Entity, NotImplemented, Operation, Permission, Source};
 
             /// Every operation of the contract, in spec order.
             pub static OPERATIONS: &[Operation] = &[ #( #table )* ];
+
+            #op_ref
 
             #( #traits )*
 
@@ -310,10 +365,26 @@ impl<'a> Gen<'a> {
         let name = snake_ident(op.id);
         let docs = op_docs(op);
         let resp = response_ident(op.id);
-        let credential = match (op.security.is_empty(), op.anonymous) {
-            (true, _) => None,
-            (false, false) => Some(quote! { credential: Credential, }),
-            (false, true) => Some(quote! { credential: Option<Credential>, }),
+        // With rules, the context replaces the request and the credential.
+        let (request, credential) = match &op.access {
+            Some(access) => {
+                let principal = match access {
+                    Access::Public => quote! { Self::Guest },
+                    Access::Permission {
+                        or_scheme: Some(_), ..
+                    } => quote! { Option<Self::Principal> },
+                    _ => quote! { Self::Principal },
+                };
+                (quote! { ctx: Ctx<#principal>, }, None)
+            }
+            None => (
+                quote! { request: &poem::Request, },
+                match (op.security.is_empty(), op.anonymous) {
+                    (true, _) => None,
+                    (false, false) => Some(quote! { credential: Credential, }),
+                    (false, true) => Some(quote! { credential: Option<Credential>, }),
+                },
+            ),
         };
         let params = self.params(op)?;
         let args = params.iter().map(|p| {
@@ -330,7 +401,7 @@ impl<'a> Gen<'a> {
         });
         Ok(quote! {
             #docs
-            fn #name(&self, request: &poem::Request, #credential #( #args )* #body)
+            fn #name(&self, #request #credential #( #args )* #body)
                 -> impl Future<Output = poem::Result<responses::#resp>> + Send
         })
     }
@@ -352,11 +423,29 @@ impl<'a> Gen<'a> {
             let tag = format!("Tag::{}", tag_trait(op.tag));
             let trait_ident = format_ident!("{}", tag_trait(op.tag));
             let resp = response_ident(op.id);
-            let (auth_arg, auth_pass) = match security::scheme_type(op) {
-                None => (quote! {}, quote! {}),
-                Some(scheme) => (
-                    quote! { credential: security::#scheme, },
-                    quote! { credential.into(), },
+            let index = op.index;
+            let (auth_arg, auth_pass) = match (&op.access, security::scheme_type(op)) {
+                (Some(access), scheme) => {
+                    let sec = match scheme {
+                        Some(scheme) => quote! { security::#scheme },
+                        None => quote! { crate::runtime::NoSecurity },
+                    };
+                    let mode = match access {
+                        Access::Public => quote! { crate::runtime::Anyone },
+                        Access::Permission {
+                            or_scheme: Some(_), ..
+                        } => quote! { crate::runtime::Optional },
+                        _ => quote! { crate::runtime::Required },
+                    };
+                    (
+                        quote! { guard: crate::runtime::Guard<S, #sec, operations::Op<#index>, #mode>, },
+                        quote! { guard.ctx, },
+                    )
+                }
+                (None, None) => (quote! { request: &poem::Request, }, quote! { request, }),
+                (None, Some(scheme)) => (
+                    quote! { request: &poem::Request, credential: security::#scheme, },
+                    quote! { request, credential.into(), },
                 ),
             };
             let params = self.params(op)?;
@@ -392,13 +481,21 @@ impl<'a> Gen<'a> {
             handlers.push(quote! {
                 #docs
                 #[oai(path = #path, method = #method, operation_id = #id, tag = #tag)]
-                async fn #name(&self, request: &poem::Request, #auth_arg #( #args )* #body_arg)
+                async fn #name(&self, #auth_arg #( #args )* #body_arg)
                     -> poem::Result<responses::#resp>
                 {
-                    operations::#trait_ident::#name(&*self.0, request, #auth_pass #( #pass )* #body_pass).await
+                    operations::#trait_ident::#name(&*self.0, #auth_pass #( #pass )* #body_pass).await
                 }
             });
         }
+        let admission_doc = self.admits.then(|| {
+            quote! {
+                ///
+                /// Each route first admits the caller through `S`'s `Admission`, which it finds
+                /// in the request's data: serve the endpoint with `.data(service.clone())` (an
+                /// `Arc<S>`).
+            }
+        });
         Ok(quote! {
             use std::sync::Arc;
             use super::{operations, responses, security, types};
@@ -409,6 +506,7 @@ impl<'a> Gen<'a> {
 
             /// The poem-openapi endpoint: every route of the contract, each handed to the
             /// matching trait method of `S`.
+            #admission_doc
             pub struct Api<S>(pub Arc<S>);
 
             impl<S> Api<S> {
@@ -427,7 +525,13 @@ impl<'a> Gen<'a> {
             let name = snake_ident(op.id);
             let trait_ident = format_ident!("{}", tag_trait(op.tag));
             let index = op.index;
-            let credential = (!op.security.is_empty()).then(|| quote! { Probe::probe(), });
+            let credential = match &op.access {
+                Some(_) => {
+                    quote! { Ctx::detached(&operations::OPERATIONS[#index], Probe::probe()), }
+                }
+                None if op.security.is_empty() => quote! { &request, },
+                None => quote! { &request, Probe::probe(), },
+            };
             let args = self
                 .params(op)?
                 .into_iter()
@@ -435,15 +539,28 @@ impl<'a> Gen<'a> {
             let body = self.body(op).map(|_| quote! { Probe::probe(), });
             calls.push(quote! {
                 if is_not_implemented(
-                    operations::#trait_ident::#name(service, &request, #credential #( #args )* #body).await
+                    operations::#trait_ident::#name(service, #credential #( #args )* #body).await
                 ) {
                     out.push(&operations::OPERATIONS[#index]);
                 }
             });
         }
+        let (imports, bound, request) = if self.admits {
+            (
+                quote! { use crate::runtime::{Ctx, NotImplemented, Operation, Probe}; },
+                quote! { where S::Principal: Probe, S::Guest: Probe },
+                quote! {},
+            )
+        } else {
+            (
+                quote! { use crate::runtime::{NotImplemented, Operation, Probe}; },
+                quote! {},
+                quote! { let request = poem::Request::default(); },
+            )
+        };
         Ok(quote! {
             use super::operations;
-            use crate::runtime::{NotImplemented, Operation, Probe};
+            #imports
 
             fn is_not_implemented<T>(result: poem::Result<T>) -> bool {
                 matches!(result, Err(e) if e.is::<NotImplemented>())
@@ -454,8 +571,8 @@ impl<'a> Gen<'a> {
             ///
             /// Implemented operations really run, so give it a throwaway service (for example
             /// one on an empty in-memory database).
-            pub async fn unimplemented_operations<S: operations::Service>(service: &S) -> Vec<&'static Operation> {
-                let request = poem::Request::default();
+            pub async fn unimplemented_operations<S: operations::Service>(service: &S) -> Vec<&'static Operation> #bound {
+                #request
                 let mut out = Vec::new();
                 #( #calls )*
                 out
@@ -493,14 +610,14 @@ fn tag_trait(tag: &str) -> String {
 }
 
 /// Renders the files of the generated server module: `(file name, text)`.
-pub(crate) fn render(spec: &OpenAPI) -> Result<Vec<(String, String)>, Error> {
+pub(crate) fn render(spec: &OpenAPI, admits: bool) -> Result<Vec<(String, String)>, Error> {
     let empty = indexmap_like::Schemas::default();
     let schemas = spec
         .components
         .as_ref()
         .map(|c| &c.schemas)
         .unwrap_or(&empty);
-    let g = Gen::new(spec, schemas)?;
+    let g = Gen::new(spec, schemas, admits)?;
     let title = &spec.info.title;
     let version = &spec.info.version;
     let description = spec.info.description.clone().unwrap_or_default();

@@ -405,6 +405,70 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// The rule reads declared parameters, and agrees with the security the SDK sends: public
+    /// exactly when no scheme is named, no anonymous alternative behind a rule, and a rule's
+    /// `or_scheme` one of several alternatives.
+    fn access(&mut self, pointer: &str, op: &openapiv3::Operation, rule: &crate::access::Access) {
+        use crate::access::{Access, Source};
+        let requirements = op
+            .security
+            .as_ref()
+            .or(self.spec.security.as_ref())
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let schemes: Vec<&String> = requirements.iter().flat_map(|r| r.keys()).collect();
+        let anonymous = requirements.iter().any(|r| r.is_empty());
+        match rule {
+            Access::Public if !schemes.is_empty() => self.report(
+                pointer,
+                "a public operation must not list security schemes (the SDK would send a credential)",
+            ),
+            Access::Public => {}
+            _ if schemes.is_empty() => self.report(
+                pointer,
+                "only a public operation may have no security scheme",
+            ),
+            _ if anonymous => self.report(
+                pointer,
+                "an operation with a rule cannot also allow anonymous access (`{}` in security)",
+            ),
+            _ => {}
+        }
+        if let Access::Permission {
+            or_scheme: Some(scheme),
+            ..
+        } = rule
+            && (!schemes.contains(&scheme) || schemes.len() < 2)
+        {
+            self.report(
+                pointer,
+                format!("or_scheme {scheme:?} must be one of several alternatives in security"),
+            );
+        }
+        for source in rule.sources() {
+            let (want_path, name) = match source {
+                Source::Path(name) => (true, name),
+                Source::Query(name) => (false, name),
+            };
+            let declared = op.parameters.iter().any(|p| match p {
+                ReferenceOr::Item(Parameter::Path { parameter_data, .. }) => {
+                    want_path && parameter_data.name == *name
+                }
+                ReferenceOr::Item(Parameter::Query { parameter_data, .. }) => {
+                    !want_path && parameter_data.name == *name
+                }
+                _ => false,
+            });
+            if !declared {
+                let place = if want_path { "path" } else { "query" };
+                self.report(
+                    pointer,
+                    format!("the rule reads {place} parameter {name:?}, which the operation does not declare"),
+                );
+            }
+        }
+    }
+
     fn security_scheme(&mut self, pointer: &str, scheme: &ReferenceOr<openapiv3::SecurityScheme>) {
         use openapiv3::SecurityScheme as S;
         match scheme {
@@ -453,7 +517,8 @@ pub(crate) fn is_redirect(code: u16) -> bool {
 }
 
 /// Every problem of the spec; empty when both generators can take it.
-pub(crate) fn validate(spec: &OpenAPI) -> Vec<Problem> {
+/// `access`: every operation must carry a valid `x-plystra-access` that agrees with its security.
+pub(crate) fn validate(spec: &OpenAPI, access: bool) -> Vec<Problem> {
     let mut c = Checker {
         spec,
         problems: Vec::new(),
@@ -534,6 +599,13 @@ pub(crate) fn validate(spec: &OpenAPI) -> Vec<Problem> {
             c.responses(&format!("{ptr}/responses"), &op.responses);
             if let Some(security) = &op.security {
                 c.security(&format!("{ptr}/security"), security);
+            }
+            if access {
+                let pointer = format!("{ptr}/{}", token(crate::access::EXTENSION));
+                match crate::access::parse(op) {
+                    Ok(rule) => c.access(&pointer, op, &rule),
+                    Err(message) => c.report(&pointer, message),
+                }
             }
         }
     }

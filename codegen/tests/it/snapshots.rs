@@ -16,6 +16,7 @@ fn mini_spec_output() {
         spec: path,
         client: Some(PathBuf::from("client.rs")),
         server: Some(PathBuf::from("server")),
+        access: true,
         ..Contract::default()
     };
     let files = render(&contract, &spec).unwrap();

@@ -188,3 +188,124 @@ components:
         ]
     );
 }
+
+/// The problems of `yaml` in a contract that states rules (`access: true`).
+fn access_problems(yaml: &str) -> Vec<String> {
+    let spec = parse_spec(Path::new("bad.yaml"), yaml).unwrap();
+    let contract = Contract {
+        name: "bad".into(),
+        spec: PathBuf::from("bad.yaml"),
+        server: Some(PathBuf::from("server")),
+        access: true,
+        ..Contract::default()
+    };
+    match render(&contract, &spec) {
+        Err(Error::Invalid(problems)) => problems.iter().map(ToString::to_string).collect(),
+        Err(other) => panic!("expected validation problems, got {other}"),
+        Ok(_) => Vec::new(),
+    }
+}
+
+const SCHEMES: &str = "securitySchemes: {Bearer: {type: http, scheme: bearer}, Token: {type: apiKey, in: header, name: X-Token}}";
+
+/// `spec` with security schemes.
+fn secured(ops: &[(&str, &str)]) -> String {
+    spec(ops, "").replace("components:\n", &format!("components:\n  {SCHEMES}\n"))
+}
+
+#[test]
+fn an_operation_without_a_rule_is_refused_by_name() {
+    let found = access_problems(&secured(&[(
+        "/things",
+        &format!("get: {{operationId: listThings, tags: [T], security: [{{Bearer: []}}], {OK}}}"),
+    )]));
+    assert_eq!(
+        found,
+        [
+            "listThings: /paths/~1things/get/x-plystra-access: missing x-plystra-access (who may call this operation)"
+        ]
+    );
+    // The same operation with a rule passes.
+    let found = access_problems(&secured(&[(
+        "/things",
+        &format!(
+            "get: {{operationId: listThings, tags: [T], security: [{{Bearer: []}}], x-plystra-access: {{permission: things:read}}, {OK}}}"
+        ),
+    )]));
+    assert_eq!(found, Vec::<String>::new());
+}
+
+#[test]
+fn rules_must_agree_with_security_and_parameters() {
+    let op = |security: &str, rule: &str| {
+        format!(
+            "get: {{operationId: getThing, tags: [T], security: {security}, parameters: [{{name: thing_id, in: path, required: true, schema: {{type: string}}}}], x-plystra-access: {rule}, {OK}}}"
+        )
+    };
+    let cases = [
+        (
+            "[{Bearer: []}]",
+            "{public: true}",
+            "a public operation must not list security schemes (the SDK would send a credential)",
+        ),
+        (
+            "[]",
+            "{authenticated: true}",
+            "only a public operation may have no security scheme",
+        ),
+        (
+            "[{Bearer: []}, {}]",
+            "{permission: things:read}",
+            "an operation with a rule cannot also allow anonymous access (`{}` in security)",
+        ),
+        (
+            "[{Bearer: []}]",
+            "{permission: things:read, space: path.space_id}",
+            "the rule reads path parameter \"space_id\", which the operation does not declare",
+        ),
+        (
+            "[{Bearer: []}]",
+            "{permission: things:read, entity: {kind: thing, id: query.thing_id}}",
+            "the rule reads query parameter \"thing_id\", which the operation does not declare",
+        ),
+        (
+            "[{Bearer: []}]",
+            "{permission: things:read, or_scheme: Token}",
+            "or_scheme \"Token\" must be one of several alternatives in security",
+        ),
+        (
+            "[{Bearer: []}]",
+            "{permission: Things}",
+            "x-plystra-access: permission \"Things\" is not `domain:action`",
+        ),
+        (
+            "[{Bearer: []}]",
+            "{public: true, permission: things:read}",
+            "x-plystra-access: exactly one of `public: true`, `authenticated: true`, `permission` is needed",
+        ),
+        (
+            "[{Bearer: []}]",
+            "{authenticated: true, space: path.thing_id}",
+            "x-plystra-access: space, group, entity, handler_resolved and or_scheme go with a permission",
+        ),
+        (
+            "[{Bearer: []}]",
+            "{permission: things:read, space: thing_id}",
+            "\"thing_id\" is not a parameter (`path.NAME` or `query.NAME`)",
+        ),
+    ];
+    for (security, rule, message) in cases {
+        let found = access_problems(&secured(&[("/things/{thing_id}", &op(security, rule))]));
+        let want =
+            format!("getThing: /paths/~1things~1{{thing_id}}/get/x-plystra-access: {message}");
+        assert_eq!(found, [want], "{rule}");
+    }
+    let fine = op(
+        "[{Token: []}, {Bearer: []}]",
+        "{permission: things:read, space: path.thing_id, entity: {kind: thing, id: path.thing_id}, or_scheme: Token}",
+    );
+    assert_eq!(
+        access_problems(&secured(&[("/things/{thing_id}", &fine)])),
+        Vec::<String>::new()
+    );
+}

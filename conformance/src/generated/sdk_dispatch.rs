@@ -2133,8 +2133,12 @@ mod operation {
         body: Option<&Value>,
     ) -> Result<Outcome, DispatchError> {
         known(path, &[], "path")?;
-        known(query, &[], "query")?;
+        known(query, &["space_id"], "query")?;
         let builder = client.api().create_resource();
+        let builder = match arg::<::std::string::String>(query, "space_id")? {
+            Some(value) => builder.space_id(value),
+            None => builder,
+        };
         let builder = match json_body::<plystra::types::ResourceCreateRequest>(body)? {
             Some(value) => builder.body(value),
             None => builder,

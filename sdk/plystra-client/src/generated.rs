@@ -44731,8 +44731,12 @@ Creates a protected resource in the Space named by `space_id` in the body. Group
 
 Sends a `POST` request to `/api/v1/resources`
 
+Arguments:
+- `space_id`: Checked before the body's `space_id` when given (upstream parity); the resource lands in the body's Space.
+- `body`
 ```ignore
 let response = client.create_resource()
+    .space_id(space_id)
     .body(body)
     .send()
     .await;
@@ -56266,14 +56270,29 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct CreateResource<'a> {
         client: &'a super::Client,
+        space_id: Result<Option<::std::string::String>, String>,
         body: Result<types::builder::ResourceCreateRequest, String>,
     }
     impl<'a> CreateResource<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
+                space_id: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
+        }
+        pub fn space_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.space_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for space_id failed"
+                        .to_string()
+                });
+            self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
@@ -56308,7 +56327,8 @@ pub mod builder {
             ResponseValue<types::ResourceEnvelope>,
             Error<types::ErrorEnvelope>,
         > {
-            let Self { client, body } = self;
+            let Self { client, space_id, body } = self;
+            let space_id = space_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::ResourceCreateRequest::try_from(v).map_err(|e| e.to_string())
@@ -56332,6 +56352,7 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
+                .query(&progenitor_client::QueryParam::new("space_id", &space_id))
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {

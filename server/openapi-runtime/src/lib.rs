@@ -2,7 +2,13 @@
 //! Authplane). Nothing here knows a contract: each generated crate re-exports this crate as its
 //! `runtime` module, and the generated code refers to it as `crate::runtime`.
 
+mod access;
 mod form;
+
+pub use access::{
+    Access, Admission, Anyone, Ctx, Entity, Guard, Mode, NoAdmission, NoPrincipal, NoSecurity,
+    OperationRef, Optional, Permission, Required, Source,
+};
 
 pub use form::{FieldKind, Form, FormField, FormFields, OptionalForm};
 
@@ -29,6 +35,9 @@ pub struct Operation {
     pub summary: &'static str,
     /// The schema of the request body (JSON or form), if the operation takes one.
     pub request_body: Option<&'static str>,
+    /// Who may call it (`x-plystra-access`); `None` in a contract that does not state rules
+    /// (`access: false` in `codegen/contracts.yaml`).
+    pub access: Option<Access>,
 }
 
 /// What every generated trait method answers until a server implements it: HTTP 501.
@@ -141,6 +150,10 @@ macro_rules! probe_default {
 }
 
 probe_default!(String, bool, i32, i64, f32, f64, serde_json::Value);
+
+impl Probe for () {
+    fn probe() -> Self {}
+}
 
 impl<T> Probe for Option<T> {
     fn probe() -> Self {

@@ -166,8 +166,8 @@ pub fn unique_violation(e: &sqlx::Error) -> Option<String> {
     let sqlx::Error::Database(db) = e else {
         return None;
     };
-    let duplicate = db.is_unique_violation()
-        || matches!(db.code().as_deref(), Some("1555" | "2067" | "23505"));
+    let duplicate =
+        db.is_unique_violation() || matches!(db.code().as_deref(), Some("1555" | "2067" | "23505"));
     if !duplicate {
         return None;
     }

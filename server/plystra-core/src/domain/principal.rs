@@ -1,9 +1,10 @@
-//! Who may call what (docs/behaviour.md §4.3–§4.5): the requirement each route carries, permission-key
+//! Who may call what (docs/behaviour.md §4.3–§4.5): the requirement of a call, permission-key
 //! matching, and the evaluation of admin grants and API keys against a requirement.
 //!
-//! Everything here is pure: the HTTP middleware loads the principal and resolves scopes, then asks
-//! [`Principal::allows`]. Requirements are built from `&'static str` keys and borrowed path
-//! segments, so computing one allocates only for the scope ids it keeps.
+//! Everything here is pure. Which requirement an operation carries is stated in the spec
+//! (`x-plystra-access`, in the generated `OPERATIONS`); admission (`service::principal`) builds
+//! the [`Requirement`] from it, loads the principal and resolves scopes, then asks
+//! [`Principal::allows_requirement`].
 
 /// A permission key such as `users:read`: a domain and an action, both lower-case.
 pub type PermissionKey = &'static str;
@@ -27,7 +28,7 @@ pub enum EntityKind {
     AdminGrant,
 }
 
-/// What a route asks of the caller.
+/// What an operation asks of the caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Requirement {
     /// The permission key, e.g. `users:manage`.
@@ -38,195 +39,16 @@ pub struct Requirement {
     pub group_id: Option<String>,
     /// The entity whose stored scope decides, when the route names one.
     pub entity: Option<(EntityKind, String)>,
+    /// The real scope is only known to the handler (the target of a grant or key, the space of
+    /// an authz check): a scoped principal holding the permission passes admission and is
+    /// checked again by the handler.
+    pub handler_resolved: bool,
 }
 
 impl Requirement {
-    fn unscoped(permission: PermissionKey) -> Self {
-        Requirement {
-            permission,
-            space_id: None,
-            group_id: None,
-            entity: None,
-        }
-    }
-
-    fn in_space(permission: PermissionKey, space_id: &str) -> Self {
-        Requirement {
-            space_id: Some(space_id.to_string()),
-            ..Self::unscoped(permission)
-        }
-    }
-
-    fn with_entity(mut self, kind: EntityKind, id: &str) -> Self {
-        self.entity = Some((kind, id.to_string()));
-        self
-    }
-
-    /// Permissions whose real scope only the handler knows (the target of a grant or key, the
-    /// space of an authz check): scoped principals pass the middleware and are checked again.
+    /// Whether a scoped holding passes without a space or group to check (see the field).
     pub fn handler_resolved(&self) -> bool {
-        self.space_id.is_none()
-            && self.group_id.is_none()
-            && (self.permission.starts_with("api_keys:")
-                || self.permission.starts_with("admin_grants:")
-                || self.permission.starts_with("capabilities:")
-                || self.permission == "authz:check")
-    }
-}
-
-/// Who the middleware lets through without a credential (§4.2). `GET /auth/me` and the actor
-/// routes check for a Bearer session themselves.
-pub fn is_public(method: &str, path: &str) -> bool {
-    if method == "OPTIONS" {
-        return true;
-    }
-    matches!(
-        (method, path),
-        (
-            "GET",
-            "/api/v1/health"
-                | "/api/v1/ready"
-                | "/api/v1/version"
-                | "/metrics"
-                | "/api/v1/auth/me"
-                | "/api/v1/actor/context"
-        ) | (
-            "POST",
-            "/api/v1/auth/register"
-                | "/api/v1/auth/login"
-                | "/api/v1/auth/refresh"
-                | "/api/v1/auth/logout"
-                | "/api/v1/actor/switch-member"
-        )
-    )
-}
-
-/// At most this many path segments are looked at; longer paths fall to the default requirement.
-const MAX_SEGMENTS: usize = 10;
-
-/// `read` or `manage` of a domain, by method: POST, PATCH, PUT and DELETE manage, the rest read.
-///
-/// Upstream counts PUT as a read, which would let `registry:read` replace a resource mapping
-/// with `PUT /resource-types/{key}/mapping`; here every method that writes needs `:manage`.
-fn rm(mutating: bool, read: PermissionKey, manage: PermissionKey) -> PermissionKey {
-    if mutating { manage } else { read }
-}
-
-/// The requirement of a protected route (§4.4), from its method, path and `space_id` query
-/// parameter (used by `/audit/logs` and `/resources` only).
-pub fn requirement_for(method: &str, path: &str, query_space_id: Option<&str>) -> Requirement {
-    let mutating = matches!(method, "POST" | "PATCH" | "PUT" | "DELETE");
-    let mut segments = [""; MAX_SEGMENTS];
-    let mut count = 0;
-    let rest = path.strip_prefix("/api/v1/").unwrap_or(path);
-    for segment in rest.split('/').filter(|s| !s.is_empty()) {
-        if count == MAX_SEGMENTS {
-            return Requirement::unscoped(rm(mutating, "instance:read", "instance:manage"));
-        }
-        segments[count] = segment;
-        count += 1;
-    }
-    let query_space = |permission| match query_space_id.filter(|s| !s.is_empty()) {
-        Some(space) => Requirement::in_space(permission, space),
-        None => Requirement::unscoped(permission),
-    };
-    use EntityKind as K;
-    match &segments[..count] {
-        ["authz", "check" | "explain"] => Requirement::unscoped("authz:check"),
-        ["metrics"] if !path.starts_with("/api/") => Requirement::unscoped("metrics:read"),
-        ["admin", "grants", rest @ ..] => {
-            let r = Requirement::unscoped(rm(mutating, "admin_grants:read", "admin_grants:manage"));
-            match rest {
-                [id, ..] => r.with_entity(K::AdminGrant, id),
-                [] => r,
-            }
-        }
-        ["api-keys", rest @ ..] => Requirement::unscoped(match (method, rest) {
-            ("GET", _) => "api_keys:read",
-            ("POST", [_, "revoke"]) => "api_keys:revoke",
-            ("POST", []) => "api_keys:create",
-            _ => "api_keys:manage",
-        }),
-        ["audit", "logs"] => query_space("audit:read"),
-        ["audit", "logs", id, ..] => {
-            Requirement::unscoped("audit:read").with_entity(K::AuditLog, id)
-        }
-        ["users", ..] => Requirement::unscoped(rm(mutating, "users:read", "users:manage")),
-        ["spaces"] => Requirement::unscoped(rm(mutating, "spaces:read", "spaces:manage")),
-        ["spaces", sid] | ["spaces", sid, "disable" | "restore"] => {
-            Requirement::in_space(rm(mutating, "spaces:read", "spaces:manage"), sid)
-        }
-        ["spaces", sid, "groups"] | ["spaces", sid, "groups", "tree"] => {
-            Requirement::in_space(rm(mutating, "groups:read", "groups:manage"), sid)
-        }
-        ["spaces", sid, "groups", gid, ..] => {
-            let mut r = Requirement::in_space(rm(mutating, "groups:read", "groups:manage"), sid);
-            r.group_id = Some(gid.to_string());
-            r.with_entity(K::Group, gid)
-        }
-        ["spaces", sid, "members", ..] => {
-            Requirement::in_space(rm(mutating, "members:read", "members:manage"), sid)
-        }
-        ["spaces", sid, "user-members", ..] => Requirement::in_space(
-            rm(mutating, "user_members:read", "user_members:manage"),
-            sid,
-        ),
-        [
-            "spaces",
-            sid,
-            "roles" | "role-permissions" | "member-roles" | "member-role-grants",
-            ..,
-        ] => Requirement::in_space(rm(mutating, "roles:read", "roles:manage"), sid),
-        ["spaces", sid, "resources"] => {
-            Requirement::in_space(rm(mutating, "resources:read", "resources:manage"), sid)
-        }
-        ["spaces", sid, "resources", rid, ..] => {
-            Requirement::in_space(rm(mutating, "resources:read", "resources:manage"), sid)
-                .with_entity(K::Resource, rid)
-        }
-        ["spaces", sid, "data", ..] => {
-            Requirement::in_space(rm(mutating, "data:read", "data:manage"), sid)
-        }
-        ["spaces", sid, "audit-logs", ..] => Requirement::in_space("audit:read", sid),
-        ["groups", id] => Requirement::unscoped(rm(mutating, "groups:read", "groups:manage"))
-            .with_entity(K::Group, id),
-        ["members", id] => Requirement::unscoped(rm(mutating, "members:read", "members:manage"))
-            .with_entity(K::Member, id),
-        ["user-members", id] => {
-            Requirement::unscoped(rm(mutating, "user_members:read", "user_members:manage"))
-                .with_entity(K::UserMember, id)
-        }
-        ["roles", id] => Requirement::unscoped(rm(mutating, "roles:read", "roles:manage"))
-            .with_entity(K::Role, id),
-        ["permissions" | "role-permissions", ..] => {
-            Requirement::unscoped(rm(mutating, "permissions:read", "permissions:manage"))
-        }
-        ["resource-types", ..] => {
-            Requirement::unscoped(rm(mutating, "registry:read", "registry:manage"))
-        }
-        ["resources"] => query_space(rm(mutating, "resources:read", "resources:manage")),
-        ["resources", _, id, ..] => {
-            Requirement::unscoped(rm(mutating, "resources:read", "resources:manage"))
-                .with_entity(K::Resource, id)
-        }
-        ["data", ..] | ["app-data", ..] => {
-            Requirement::unscoped(rm(mutating, "data:read", "data:manage"))
-        }
-        ["plugins" | "app-modules", ..] => {
-            Requirement::unscoped(rm(mutating, "plugins:read", "plugins:manage"))
-        }
-        ["templates", ..] => {
-            Requirement::unscoped(rm(mutating, "templates:read", "templates:manage"))
-        }
-        ["capability-grants", ..] => {
-            Requirement::unscoped(rm(mutating, "capabilities:read", "capabilities:manage"))
-        }
-        ["grants", "introspect"] | ["capability-outcomes", ..] => {
-            Requirement::unscoped("capabilities:invoke")
-        }
-        // Everything else, `console/overview`, `capabilities` and `admin/me` included, and
-        // paths that are no route at all (the middleware runs before routing).
-        _ => Requirement::unscoped(rm(mutating, "instance:read", "instance:manage")),
+        self.handler_resolved && self.space_id.is_none() && self.group_id.is_none()
     }
 }
 
@@ -573,6 +395,16 @@ mod tests {
         })
     }
 
+    fn unscoped(permission: PermissionKey, handler_resolved: bool) -> Requirement {
+        Requirement {
+            permission,
+            space_id: None,
+            group_id: None,
+            entity: None,
+            handler_resolved,
+        }
+    }
+
     fn in_space(space: &str) -> Target<'_> {
         Target {
             space_id: Some(space),
@@ -619,80 +451,6 @@ mod tests {
         ] {
             assert!(!valid_permission_key(bad), "{bad}");
         }
-    }
-
-    #[test]
-    fn requirement_table() {
-        let r = requirement_for("GET", "/api/v1/users", None);
-        assert_eq!((r.permission, r.space_id), ("users:read", None));
-        let r = requirement_for("POST", "/api/v1/users/user_1/disable", None);
-        assert_eq!(r.permission, "users:manage");
-        let r = requirement_for("PATCH", "/api/v1/spaces/space_a", None);
-        assert_eq!(
-            (r.permission, r.space_id.as_deref()),
-            ("spaces:manage", Some("space_a"))
-        );
-        let r = requirement_for("GET", "/api/v1/spaces/space_a/groups/group_b", None);
-        assert_eq!(
-            (r.permission, r.group_id.as_deref(), r.entity),
-            (
-                "groups:read",
-                Some("group_b"),
-                Some((EntityKind::Group, "group_b".into()))
-            )
-        );
-        let r = requirement_for("GET", "/api/v1/spaces/space_a/groups/tree", None);
-        assert_eq!((r.group_id, r.entity), (None, None));
-        let r = requirement_for("POST", "/api/v1/spaces/space_a/member-role-grants", None);
-        assert_eq!(r.permission, "roles:manage");
-        assert_eq!(
-            requirement_for("POST", "/api/v1/api-keys", None).permission,
-            "api_keys:create"
-        );
-        assert_eq!(
-            requirement_for("POST", "/api/v1/api-keys/ak_1/revoke", None).permission,
-            "api_keys:revoke"
-        );
-        assert_eq!(
-            requirement_for("GET", "/api/v1/api-keys/ak_1", None).permission,
-            "api_keys:read"
-        );
-        let r = requirement_for("GET", "/api/v1/audit/logs", Some("space_a"));
-        assert_eq!(
-            (r.permission, r.space_id.as_deref()),
-            ("audit:read", Some("space_a"))
-        );
-        let r = requirement_for("GET", "/api/v1/audit/logs/audit_1", Some("space_x"));
-        assert_eq!(r.entity, Some((EntityKind::AuditLog, "audit_1".into())));
-        assert_eq!(r.space_id, None);
-        let r = requirement_for("POST", "/api/v1/resources", Some("space_a"));
-        assert_eq!(r.space_id.as_deref(), Some("space_a"));
-        assert_eq!(
-            requirement_for("PUT", "/api/v1/resource-types/invoice/mapping", None).permission,
-            "registry:manage"
-        );
-        assert_eq!(
-            requirement_for("GET", "/api/v1/admin/me", None).permission,
-            "instance:read"
-        );
-        assert_eq!(
-            requirement_for("GET", "/api/v1/no/such/route", None).permission,
-            "instance:read"
-        );
-        assert_eq!(
-            requirement_for("POST", "/api/v1/authz/explain", None).permission,
-            "authz:check"
-        );
-    }
-
-    #[test]
-    fn public_routes() {
-        assert!(is_public("OPTIONS", "/api/v1/users"));
-        assert!(is_public("POST", "/api/v1/auth/login"));
-        assert!(is_public("GET", "/api/v1/health"));
-        assert!(!is_public("POST", "/api/v1/health"));
-        assert!(!is_public("GET", "/api/v1/users"));
-        assert!(!is_public("GET", "/api/v1/admin/me"));
     }
 
     #[test]
@@ -752,17 +510,24 @@ mod tests {
             "space_a",
             None,
         )]);
-        let keys = requirement_for("POST", "/api/v1/api-keys", None);
+        let keys = unscoped("api_keys:create", true);
         assert!(p.allows_requirement(&keys, &Target::default()));
         assert!(!p.allows("api_keys:create", &Target::default()));
-        let users = requirement_for("GET", "/api/v1/users", None);
+        let users = unscoped("users:read", false);
         let q = session(vec![grant(GrantLevel::SpaceAdmin, "*", "space_a", None)]);
         assert!(!q.allows_requirement(&users, &Target::default()));
         let k = key(Reach::Space, &["authz:check"], "space_a", None);
-        let check = requirement_for("POST", "/api/v1/authz/check", None);
+        let check = unscoped("authz:check", true);
         assert!(k.allows_requirement(&check, &Target::default()));
-        let spaces = requirement_for("GET", "/api/v1/spaces", None);
+        let spaces = unscoped("spaces:read", false);
         assert!(!k.allows_requirement(&spaces, &Target::default()));
+        // A space in the requirement turns the handler-resolved pass off.
+        let scoped = Requirement {
+            space_id: Some("space_b".into()),
+            ..unscoped("authz:check", true)
+        };
+        assert!(!scoped.handler_resolved());
+        assert!(!k.allows_requirement(&scoped, &in_space("space_b")));
     }
 
     #[test]

@@ -87,6 +87,10 @@ pub enum Tag {
 }
 /// The poem-openapi endpoint: every route of the contract, each handed to the
 /// matching trait method of `S`.
+///
+/// Each route first admits the caller through `S`'s `Admission`, which it finds
+/// in the request's data: serve the endpoint with `.data(service.clone())` (an
+/// `Arc<S>`).
 pub struct Api<S>(pub Arc<S>);
 impl<S> Api<S> {
     /// Serves `service`.
@@ -107,8 +111,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn list_action_executions(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<0usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Query<Option<String>>,
         #[oai(name = "capability")]
@@ -128,8 +136,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::ListActionExecutionsResponse> {
         operations::ActionGateway::list_action_executions(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 capability.0,
                 operation.0,
@@ -152,16 +159,15 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn begin_action_execution(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<1usize>,
+            crate::runtime::Required,
+        >,
         body: poem_openapi::payload::Json<types::ActionExecutionRequest>,
     ) -> poem::Result<responses::BeginActionExecutionResponse> {
-        operations::ActionGateway::begin_action_execution(
-                &*self.0,
-                request,
-                credential.into(),
-                body.0,
-            )
+        operations::ActionGateway::begin_action_execution(&*self.0, guard.ctx, body.0)
             .await
     }
     /// Read one Action Gateway execution
@@ -175,15 +181,18 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_action_execution(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<2usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "action_execution_id")]
         action_execution_id: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::GetActionExecutionResponse> {
         operations::ActionGateway::get_action_execution(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 action_execution_id.0,
             )
             .await
@@ -199,16 +208,19 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn complete_action_execution(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<3usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "action_execution_id")]
         action_execution_id: poem_openapi::param::Path<String>,
         body: poem_openapi::payload::Json<types::ActionExecutionCompleteRequest>,
     ) -> poem::Result<responses::CompleteActionExecutionResponse> {
         operations::ActionGateway::complete_action_execution(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 action_execution_id.0,
                 body.0,
             )
@@ -225,10 +237,14 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_actor_context(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuth,
+            operations::Op<4usize>,
+            crate::runtime::Required,
+        >,
     ) -> poem::Result<responses::GetActorContextResponse> {
-        operations::Actor::get_actor_context(&*self.0, request, credential.into()).await
+        operations::Actor::get_actor_context(&*self.0, guard.ctx).await
     }
     /// Change the session's active member
     ///
@@ -241,12 +257,15 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn switch_member(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuth,
+            operations::Op<5usize>,
+            crate::runtime::Required,
+        >,
         body: poem_openapi::payload::Json<types::SwitchMemberRequest>,
     ) -> poem::Result<responses::SwitchMemberResponse> {
-        operations::Actor::switch_member(&*self.0, request, credential.into(), body.0)
-            .await
+        operations::Actor::switch_member(&*self.0, guard.ctx, body.0).await
     }
     /// Browse admin grants
     ///
@@ -259,8 +278,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn list_admin_grants(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<6usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "limit")]
         limit: poem_openapi::param::Query<Option<i32>>,
         #[oai(name = "user_id")]
@@ -278,8 +301,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::ListAdminGrantsResponse> {
         operations::Admin::list_admin_grants(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 limit.0,
                 user_id.0,
                 level.0,
@@ -301,17 +323,15 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn create_admin_grant(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<7usize>,
+            crate::runtime::Required,
+        >,
         body: poem_openapi::payload::Json<types::AdminGrantMutationRequest>,
     ) -> poem::Result<responses::CreateAdminGrantResponse> {
-        operations::Admin::create_admin_grant(
-                &*self.0,
-                request,
-                credential.into(),
-                body.0,
-            )
-            .await
+        operations::Admin::create_admin_grant(&*self.0, guard.ctx, body.0).await
     }
     /// Read one admin grant
     ///
@@ -324,18 +344,16 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_admin_grant(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<8usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "admin_grant_id")]
         admin_grant_id: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::GetAdminGrantResponse> {
-        operations::Admin::get_admin_grant(
-                &*self.0,
-                request,
-                credential.into(),
-                admin_grant_id.0,
-            )
-            .await
+        operations::Admin::get_admin_grant(&*self.0, guard.ctx, admin_grant_id.0).await
     }
     /// Withdraw an admin grant
     ///
@@ -348,16 +366,19 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn revoke_admin_grant(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<9usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "admin_grant_id")]
         admin_grant_id: poem_openapi::param::Path<String>,
         body: crate::runtime::OptionalJson<types::AdminGrantUpdateRequest>,
     ) -> poem::Result<responses::RevokeAdminGrantResponse> {
         operations::Admin::revoke_admin_grant(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 admin_grant_id.0,
                 body.0,
             )
@@ -374,10 +395,14 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_admin_me(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<10usize>,
+            crate::runtime::Required,
+        >,
     ) -> poem::Result<responses::GetAdminMeResponse> {
-        operations::Admin::get_admin_me(&*self.0, request, credential.into()).await
+        operations::Admin::get_admin_me(&*self.0, guard.ctx).await
     }
     /// Browse scoped API keys
     ///
@@ -390,8 +415,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn list_api_keys(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<11usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "limit")]
         limit: poem_openapi::param::Query<Option<i32>>,
         #[oai(name = "level")]
@@ -407,8 +436,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::ListApiKeysResponse> {
         operations::ApiKeys::list_api_keys(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 limit.0,
                 level.0,
                 space_id.0,
@@ -429,12 +457,15 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn create_api_key(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<12usize>,
+            crate::runtime::Required,
+        >,
         body: poem_openapi::payload::Json<types::ApiKeyMutationRequest>,
     ) -> poem::Result<responses::CreateApiKeyResponse> {
-        operations::ApiKeys::create_api_key(&*self.0, request, credential.into(), body.0)
-            .await
+        operations::ApiKeys::create_api_key(&*self.0, guard.ctx, body.0).await
     }
     /// Read one API key
     ///
@@ -447,18 +478,16 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_api_key(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<13usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "api_key_id")]
         api_key_id: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::GetApiKeyResponse> {
-        operations::ApiKeys::get_api_key(
-                &*self.0,
-                request,
-                credential.into(),
-                api_key_id.0,
-            )
-            .await
+        operations::ApiKeys::get_api_key(&*self.0, guard.ctx, api_key_id.0).await
     }
     /// Withdraw an API key
     ///
@@ -471,19 +500,17 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn revoke_api_key(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<14usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "api_key_id")]
         api_key_id: poem_openapi::param::Path<String>,
         body: crate::runtime::OptionalJson<types::ApiKeyUpdateRequest>,
     ) -> poem::Result<responses::RevokeApiKeyResponse> {
-        operations::ApiKeys::revoke_api_key(
-                &*self.0,
-                request,
-                credential.into(),
-                api_key_id.0,
-                body.0,
-            )
+        operations::ApiKeys::revoke_api_key(&*self.0, guard.ctx, api_key_id.0, body.0)
             .await
     }
     /// Look up an app data record by model and id
@@ -497,8 +524,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn lookup_app_data_record(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuth,
+            operations::Op<15usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "model_key")]
         model_key: poem_openapi::param::Path<String>,
         #[oai(name = "record_id")]
@@ -506,8 +537,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::LookupAppDataRecordResponse> {
         operations::AppData::lookup_app_data_record(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 model_key.0,
                 record_id.0,
             )
@@ -524,20 +554,18 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn list_app_modules(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<16usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "limit")]
         limit: poem_openapi::param::Query<Option<i32>>,
         #[oai(name = "cursor")]
         cursor: poem_openapi::param::Query<Option<String>>,
     ) -> poem::Result<responses::ListAppModulesResponse> {
-        operations::AppModules::list_app_modules(
-                &*self.0,
-                request,
-                credential.into(),
-                limit.0,
-                cursor.0,
-            )
+        operations::AppModules::list_app_modules(&*self.0, guard.ctx, limit.0, cursor.0)
             .await
     }
     /// Read one app module
@@ -551,18 +579,16 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_app_module(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<17usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "module_key")]
         module_key: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::GetAppModuleResponse> {
-        operations::AppModules::get_app_module(
-                &*self.0,
-                request,
-                credential.into(),
-                module_key.0,
-            )
-            .await
+        operations::AppModules::get_app_module(&*self.0, guard.ctx, module_key.0).await
     }
     /// List an app module's admin menu entries
     ///
@@ -575,15 +601,18 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn list_app_module_admin_menus(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<18usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "module_key")]
         module_key: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::ListAppModuleAdminMenusResponse> {
         operations::AppModules::list_app_module_admin_menus(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 module_key.0,
             )
             .await
@@ -599,15 +628,18 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn list_app_module_audit_events(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<19usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "module_key")]
         module_key: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::ListAppModuleAuditEventsResponse> {
         operations::AppModules::list_app_module_audit_events(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 module_key.0,
             )
             .await
@@ -623,17 +655,16 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn disable_app_module(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<20usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "module_key")]
         module_key: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::DisableAppModuleResponse> {
-        operations::AppModules::disable_app_module(
-                &*self.0,
-                request,
-                credential.into(),
-                module_key.0,
-            )
+        operations::AppModules::disable_app_module(&*self.0, guard.ctx, module_key.0)
             .await
     }
     /// Switch an app module on
@@ -647,17 +678,16 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn enable_app_module(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<21usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "module_key")]
         module_key: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::EnableAppModuleResponse> {
-        operations::AppModules::enable_app_module(
-                &*self.0,
-                request,
-                credential.into(),
-                module_key.0,
-            )
+        operations::AppModules::enable_app_module(&*self.0, guard.ctx, module_key.0)
             .await
     }
     /// List an app module's permissions
@@ -671,15 +701,18 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn list_app_module_permissions(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<22usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "module_key")]
         module_key: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::ListAppModulePermissionsResponse> {
         operations::AppModules::list_app_module_permissions(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 module_key.0,
             )
             .await
@@ -695,15 +728,18 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn list_app_module_resources(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<23usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "module_key")]
         module_key: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::ListAppModuleResourcesResponse> {
         operations::AppModules::list_app_module_resources(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 module_key.0,
             )
             .await
@@ -719,8 +755,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn list_app_module_settings(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<24usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "module_key")]
         module_key: poem_openapi::param::Path<String>,
         #[oai(name = "space_id")]
@@ -728,8 +768,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::ListAppModuleSettingsResponse> {
         operations::AppModules::list_app_module_settings(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 module_key.0,
                 space_id.0,
             )
@@ -746,16 +785,19 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn update_app_module_settings(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<25usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "module_key")]
         module_key: poem_openapi::param::Path<String>,
         body: poem_openapi::payload::Json<types::PluginSettingsUpdateRequest>,
     ) -> poem::Result<responses::UpdateAppModuleSettingsResponse> {
         operations::AppModules::update_app_module_settings(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 module_key.0,
                 body.0,
             )
@@ -772,17 +814,16 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn uninstall_app_module(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<26usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "module_key")]
         module_key: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::UninstallAppModuleResponse> {
-        operations::AppModules::uninstall_app_module(
-                &*self.0,
-                request,
-                credential.into(),
-                module_key.0,
-            )
+        operations::AppModules::uninstall_app_module(&*self.0, guard.ctx, module_key.0)
             .await
     }
     /// Search the audit log
@@ -796,8 +837,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn list_audit_logs(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<27usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Query<Option<String>>,
         #[oai(name = "actor_user_id")]
@@ -829,8 +874,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::ListAuditLogsResponse> {
         operations::Audit::list_audit_logs(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 actor_user_id.0,
                 actor_member_id.0,
@@ -858,18 +902,16 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_audit_log(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<28usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "audit_log_id")]
         audit_log_id: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::GetAuditLogResponse> {
-        operations::Audit::get_audit_log(
-                &*self.0,
-                request,
-                credential.into(),
-                audit_log_id.0,
-            )
-            .await
+        operations::Audit::get_audit_log(&*self.0, guard.ctx, audit_log_id.0).await
     }
     /// Log in with email and password
     ///
@@ -882,10 +924,15 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn login(
         &self,
-        request: &poem::Request,
+        guard: crate::runtime::Guard<
+            S,
+            crate::runtime::NoSecurity,
+            operations::Op<29usize>,
+            crate::runtime::Anyone,
+        >,
         body: poem_openapi::payload::Json<types::LoginRequest>,
     ) -> poem::Result<responses::LoginResponse> {
-        operations::Auth::login(&*self.0, request, body.0).await
+        operations::Auth::login(&*self.0, guard.ctx, body.0).await
     }
     /// Log out
     ///
@@ -898,10 +945,15 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn logout(
         &self,
-        request: &poem::Request,
+        guard: crate::runtime::Guard<
+            S,
+            crate::runtime::NoSecurity,
+            operations::Op<30usize>,
+            crate::runtime::Anyone,
+        >,
         body: crate::runtime::OptionalJson<types::LogoutRequest>,
     ) -> poem::Result<responses::LogoutResponse> {
-        operations::Auth::logout(&*self.0, request, body.0).await
+        operations::Auth::logout(&*self.0, guard.ctx, body.0).await
     }
     /// Show the current session
     ///
@@ -914,10 +966,14 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_current_session(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuth,
+            operations::Op<31usize>,
+            crate::runtime::Required,
+        >,
     ) -> poem::Result<responses::GetCurrentSessionResponse> {
-        operations::Auth::get_current_session(&*self.0, request, credential.into()).await
+        operations::Auth::get_current_session(&*self.0, guard.ctx).await
     }
     /// Rotate session tokens
     ///
@@ -930,10 +986,15 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn refresh_session(
         &self,
-        request: &poem::Request,
+        guard: crate::runtime::Guard<
+            S,
+            crate::runtime::NoSecurity,
+            operations::Op<32usize>,
+            crate::runtime::Anyone,
+        >,
         body: poem_openapi::payload::Json<types::RefreshRequest>,
     ) -> poem::Result<responses::RefreshSessionResponse> {
-        operations::Auth::refresh_session(&*self.0, request, body.0).await
+        operations::Auth::refresh_session(&*self.0, guard.ctx, body.0).await
     }
     /// Register a user account
     ///
@@ -946,10 +1007,15 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn register(
         &self,
-        request: &poem::Request,
+        guard: crate::runtime::Guard<
+            S,
+            crate::runtime::NoSecurity,
+            operations::Op<33usize>,
+            crate::runtime::Anyone,
+        >,
         body: poem_openapi::payload::Json<types::RegisterRequest>,
     ) -> poem::Result<responses::RegisterResponse> {
-        operations::Auth::register(&*self.0, request, body.0).await
+        operations::Auth::register(&*self.0, guard.ctx, body.0).await
     }
     /// Check whether an actor may perform an action
     ///
@@ -962,17 +1028,15 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn check_authorization(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<34usize>,
+            crate::runtime::Required,
+        >,
         body: poem_openapi::payload::Json<types::AuthzRequest>,
     ) -> poem::Result<responses::CheckAuthorizationResponse> {
-        operations::Authorization::check_authorization(
-                &*self.0,
-                request,
-                credential.into(),
-                body.0,
-            )
-            .await
+        operations::Authorization::check_authorization(&*self.0, guard.ctx, body.0).await
     }
     /// Explain an authorization decision
     ///
@@ -985,16 +1049,15 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn explain_authorization(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<35usize>,
+            crate::runtime::Required,
+        >,
         body: poem_openapi::payload::Json<types::AuthzRequest>,
     ) -> poem::Result<responses::ExplainAuthorizationResponse> {
-        operations::Authorization::explain_authorization(
-                &*self.0,
-                request,
-                credential.into(),
-                body.0,
-            )
+        operations::Authorization::explain_authorization(&*self.0, guard.ctx, body.0)
             .await
     }
     /// List system capabilities
@@ -1008,11 +1071,14 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn list_capabilities(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<36usize>,
+            crate::runtime::Required,
+        >,
     ) -> poem::Result<responses::ListCapabilitiesResponse> {
-        operations::Capabilities::list_capabilities(&*self.0, request, credential.into())
-            .await
+        operations::Capabilities::list_capabilities(&*self.0, guard.ctx).await
     }
     /// Issue a capability grant
     ///
@@ -1025,16 +1091,15 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn issue_capability_grant(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<37usize>,
+            crate::runtime::Required,
+        >,
         body: poem_openapi::payload::Json<types::CapabilityGrantRequest>,
     ) -> poem::Result<responses::IssueCapabilityGrantResponse> {
-        operations::CapabilityGrants::issue_capability_grant(
-                &*self.0,
-                request,
-                credential.into(),
-                body.0,
-            )
+        operations::CapabilityGrants::issue_capability_grant(&*self.0, guard.ctx, body.0)
             .await
     }
     /// Withdraw a capability grant
@@ -1048,16 +1113,19 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn revoke_capability_grant(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<38usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "capability_grant_id")]
         capability_grant_id: poem_openapi::param::Path<String>,
         body: crate::runtime::OptionalJson<types::CapabilityGrantRevokeRequest>,
     ) -> poem::Result<responses::RevokeCapabilityGrantResponse> {
         operations::CapabilityGrants::revoke_capability_grant(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 capability_grant_id.0,
                 body.0,
             )
@@ -1074,14 +1142,17 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn record_capability_outcome(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<39usize>,
+            crate::runtime::Required,
+        >,
         body: poem_openapi::payload::Json<types::CapabilityOutcomeRequest>,
     ) -> poem::Result<responses::RecordCapabilityOutcomeResponse> {
         operations::CapabilityGrants::record_capability_outcome(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 body.0,
             )
             .await
@@ -1097,8 +1168,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn list_capability_provider_bindings(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<40usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Query<Option<String>>,
         #[oai(name = "capability")]
@@ -1112,8 +1187,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::ListCapabilityProviderBindingsResponse> {
         operations::CapabilityGrants::list_capability_provider_bindings(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 capability.0,
                 status.0,
@@ -1133,16 +1207,19 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn upsert_capability_provider_binding(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<41usize>,
+            crate::runtime::Required,
+        >,
         body: poem_openapi::payload::Json<
             types::CapabilityProviderBindingMutationRequest,
         >,
     ) -> poem::Result<responses::UpsertCapabilityProviderBindingResponse> {
         operations::CapabilityGrants::upsert_capability_provider_binding(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 body.0,
             )
             .await
@@ -1158,15 +1235,18 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_capability_provider_binding(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<42usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "binding_id")]
         binding_id: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::GetCapabilityProviderBindingResponse> {
         operations::CapabilityGrants::get_capability_provider_binding(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 binding_id.0,
             )
             .await
@@ -1182,15 +1262,18 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn disable_capability_provider_binding(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<43usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "binding_id")]
         binding_id: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::DisableCapabilityProviderBindingResponse> {
         operations::CapabilityGrants::disable_capability_provider_binding(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 binding_id.0,
             )
             .await
@@ -1206,8 +1289,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn update_capability_provider_binding(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<44usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "binding_id")]
         binding_id: poem_openapi::param::Path<String>,
         body: poem_openapi::payload::Json<
@@ -1216,8 +1303,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::UpdateCapabilityProviderBindingResponse> {
         operations::CapabilityGrants::update_capability_provider_binding(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 binding_id.0,
                 body.0,
             )
@@ -1234,11 +1320,14 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_console_overview(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<45usize>,
+            crate::runtime::Required,
+        >,
     ) -> poem::Result<responses::GetConsoleOverviewResponse> {
-        operations::Console::get_console_overview(&*self.0, request, credential.into())
-            .await
+        operations::Console::get_console_overview(&*self.0, guard.ctx).await
     }
     /// List data console rows
     ///
@@ -1251,8 +1340,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn list_data_rows(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<46usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "resource_type")]
         resource_type: poem_openapi::param::Path<String>,
         #[oai(name = "space_id")]
@@ -1264,8 +1357,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::ListDataRowsResponse> {
         operations::DataConsole::list_data_rows(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 resource_type.0,
                 space_id.0,
                 limit.0,
@@ -1284,16 +1376,19 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn create_data_row(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<47usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "resource_type")]
         resource_type: poem_openapi::param::Path<String>,
         body: poem_openapi::payload::Json<types::DataRowMutationRequest>,
     ) -> poem::Result<responses::CreateDataRowResponse> {
         operations::DataConsole::create_data_row(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 resource_type.0,
                 body.0,
             )
@@ -1310,8 +1405,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_data_row(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<48usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "resource_type")]
         resource_type: poem_openapi::param::Path<String>,
         #[oai(name = "resource_id")]
@@ -1319,8 +1418,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::GetDataRowResponse> {
         operations::DataConsole::get_data_row(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 resource_type.0,
                 resource_id.0,
             )
@@ -1337,8 +1435,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn delete_data_row(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<49usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "resource_type")]
         resource_type: poem_openapi::param::Path<String>,
         #[oai(name = "resource_id")]
@@ -1346,8 +1448,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::DeleteDataRowResponse> {
         operations::DataConsole::delete_data_row(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 resource_type.0,
                 resource_id.0,
             )
@@ -1364,8 +1465,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn update_data_row(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<50usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "resource_type")]
         resource_type: poem_openapi::param::Path<String>,
         #[oai(name = "resource_id")]
@@ -1374,8 +1479,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::UpdateDataRowResponse> {
         operations::DataConsole::update_data_row(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 resource_type.0,
                 resource_id.0,
                 body.0,
@@ -1393,20 +1497,18 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn list_data_tables(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<51usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "limit")]
         limit: poem_openapi::param::Query<Option<i32>>,
         #[oai(name = "cursor")]
         cursor: poem_openapi::param::Query<Option<String>>,
     ) -> poem::Result<responses::ListDataTablesResponse> {
-        operations::DataConsole::list_data_tables(
-                &*self.0,
-                request,
-                credential.into(),
-                limit.0,
-                cursor.0,
-            )
+        operations::DataConsole::list_data_tables(&*self.0, guard.ctx, limit.0, cursor.0)
             .await
     }
     /// Introspect a capability grant token
@@ -1420,14 +1522,17 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn introspect_capability_grant(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<52usize>,
+            crate::runtime::Required,
+        >,
         body: poem_openapi::payload::Json<types::GrantIntrospectionRequest>,
     ) -> poem::Result<responses::IntrospectCapabilityGrantResponse> {
         operations::CapabilityGrants::introspect_capability_grant(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 body.0,
             )
             .await
@@ -1443,18 +1548,16 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_group_by_id(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<53usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "group_id")]
         group_id: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::GetGroupByIdResponse> {
-        operations::Groups::get_group_by_id(
-                &*self.0,
-                request,
-                credential.into(),
-                group_id.0,
-            )
-            .await
+        operations::Groups::get_group_by_id(&*self.0, guard.ctx, group_id.0).await
     }
     /// Liveness probe
     ///
@@ -1467,9 +1570,14 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_health(
         &self,
-        request: &poem::Request,
+        guard: crate::runtime::Guard<
+            S,
+            crate::runtime::NoSecurity,
+            operations::Op<54usize>,
+            crate::runtime::Anyone,
+        >,
     ) -> poem::Result<responses::GetHealthResponse> {
-        operations::System::get_health(&*self.0, request).await
+        operations::System::get_health(&*self.0, guard.ctx).await
     }
     /// Read a member by id
     ///
@@ -1482,18 +1590,16 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_member_by_id(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<55usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "member_id")]
         member_id: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::GetMemberByIdResponse> {
-        operations::Members::get_member_by_id(
-                &*self.0,
-                request,
-                credential.into(),
-                member_id.0,
-            )
-            .await
+        operations::Members::get_member_by_id(&*self.0, guard.ctx, member_id.0).await
     }
     /// List permission definitions
     ///
@@ -1506,20 +1612,18 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn list_permissions(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<56usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "limit")]
         limit: poem_openapi::param::Query<Option<i32>>,
         #[oai(name = "cursor")]
         cursor: poem_openapi::param::Query<Option<String>>,
     ) -> poem::Result<responses::ListPermissionsResponse> {
-        operations::Permissions::list_permissions(
-                &*self.0,
-                request,
-                credential.into(),
-                limit.0,
-                cursor.0,
-            )
+        operations::Permissions::list_permissions(&*self.0, guard.ctx, limit.0, cursor.0)
             .await
     }
     /// Define a permission
@@ -1533,17 +1637,15 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn create_permission(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<57usize>,
+            crate::runtime::Required,
+        >,
         body: poem_openapi::payload::Json<types::PermissionMutationRequest>,
     ) -> poem::Result<responses::CreatePermissionResponse> {
-        operations::Permissions::create_permission(
-                &*self.0,
-                request,
-                credential.into(),
-                body.0,
-            )
-            .await
+        operations::Permissions::create_permission(&*self.0, guard.ctx, body.0).await
     }
     /// Read one permission definition
     ///
@@ -1556,17 +1658,16 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_permission(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<58usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "permission_id")]
         permission_id: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::GetPermissionResponse> {
-        operations::Permissions::get_permission(
-                &*self.0,
-                request,
-                credential.into(),
-                permission_id.0,
-            )
+        operations::Permissions::get_permission(&*self.0, guard.ctx, permission_id.0)
             .await
     }
     /// Update a permission definition
@@ -1580,16 +1681,19 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn update_permission(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<59usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "permission_id")]
         permission_id: poem_openapi::param::Path<String>,
         body: poem_openapi::payload::Json<types::PermissionUpdateRequest>,
     ) -> poem::Result<responses::UpdatePermissionResponse> {
         operations::Permissions::update_permission(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 permission_id.0,
                 body.0,
             )
@@ -1606,16 +1710,19 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn disable_permission(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<60usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "permission_id")]
         permission_id: poem_openapi::param::Path<String>,
         body: crate::runtime::OptionalJson<types::PermissionUpdateRequest>,
     ) -> poem::Result<responses::DisablePermissionResponse> {
         operations::Permissions::disable_permission(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 permission_id.0,
                 body.0,
             )
@@ -1632,21 +1739,18 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn list_plugins(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<61usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "limit")]
         limit: poem_openapi::param::Query<Option<i32>>,
         #[oai(name = "cursor")]
         cursor: poem_openapi::param::Query<Option<String>>,
     ) -> poem::Result<responses::ListPluginsResponse> {
-        operations::Plugins::list_plugins(
-                &*self.0,
-                request,
-                credential.into(),
-                limit.0,
-                cursor.0,
-            )
-            .await
+        operations::Plugins::list_plugins(&*self.0, guard.ctx, limit.0, cursor.0).await
     }
     /// Install a plugin from its manifest
     ///
@@ -1659,12 +1763,15 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn install_plugin(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<62usize>,
+            crate::runtime::Required,
+        >,
         body: poem_openapi::payload::Json<types::PluginInstallRequest>,
     ) -> poem::Result<responses::InstallPluginResponse> {
-        operations::Plugins::install_plugin(&*self.0, request, credential.into(), body.0)
-            .await
+        operations::Plugins::install_plugin(&*self.0, guard.ctx, body.0).await
     }
     /// Validate a plugin manifest
     ///
@@ -1677,17 +1784,15 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn validate_plugin_manifest(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<63usize>,
+            crate::runtime::Required,
+        >,
         body: poem_openapi::payload::Json<types::PluginManifest>,
     ) -> poem::Result<responses::ValidatePluginManifestResponse> {
-        operations::Plugins::validate_plugin_manifest(
-                &*self.0,
-                request,
-                credential.into(),
-                body.0,
-            )
-            .await
+        operations::Plugins::validate_plugin_manifest(&*self.0, guard.ctx, body.0).await
     }
     /// Read one plugin
     ///
@@ -1700,18 +1805,16 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_plugin(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<64usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "plugin_key")]
         plugin_key: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::GetPluginResponse> {
-        operations::Plugins::get_plugin(
-                &*self.0,
-                request,
-                credential.into(),
-                plugin_key.0,
-            )
-            .await
+        operations::Plugins::get_plugin(&*self.0, guard.ctx, plugin_key.0).await
     }
     /// List a plugin's admin menu entries
     ///
@@ -1724,17 +1827,16 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn list_plugin_admin_menus(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<65usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "plugin_key")]
         plugin_key: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::ListPluginAdminMenusResponse> {
-        operations::Plugins::list_plugin_admin_menus(
-                &*self.0,
-                request,
-                credential.into(),
-                plugin_key.0,
-            )
+        operations::Plugins::list_plugin_admin_menus(&*self.0, guard.ctx, plugin_key.0)
             .await
     }
     /// List a plugin's audit event types
@@ -1748,17 +1850,16 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn list_plugin_audit_events(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<66usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "plugin_key")]
         plugin_key: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::ListPluginAuditEventsResponse> {
-        operations::Plugins::list_plugin_audit_events(
-                &*self.0,
-                request,
-                credential.into(),
-                plugin_key.0,
-            )
+        operations::Plugins::list_plugin_audit_events(&*self.0, guard.ctx, plugin_key.0)
             .await
     }
     /// Disable a plugin
@@ -1772,18 +1873,16 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn disable_plugin(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<67usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "plugin_key")]
         plugin_key: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::DisablePluginResponse> {
-        operations::Plugins::disable_plugin(
-                &*self.0,
-                request,
-                credential.into(),
-                plugin_key.0,
-            )
-            .await
+        operations::Plugins::disable_plugin(&*self.0, guard.ctx, plugin_key.0).await
     }
     /// Enable a plugin
     ///
@@ -1796,18 +1895,16 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn enable_plugin(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<68usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "plugin_key")]
         plugin_key: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::EnablePluginResponse> {
-        operations::Plugins::enable_plugin(
-                &*self.0,
-                request,
-                credential.into(),
-                plugin_key.0,
-            )
-            .await
+        operations::Plugins::enable_plugin(&*self.0, guard.ctx, plugin_key.0).await
     }
     /// List a plugin's permissions
     ///
@@ -1820,17 +1917,16 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn list_plugin_permissions(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<69usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "plugin_key")]
         plugin_key: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::ListPluginPermissionsResponse> {
-        operations::Plugins::list_plugin_permissions(
-                &*self.0,
-                request,
-                credential.into(),
-                plugin_key.0,
-            )
+        operations::Plugins::list_plugin_permissions(&*self.0, guard.ctx, plugin_key.0)
             .await
     }
     /// List a plugin's resource types
@@ -1844,17 +1940,16 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn list_plugin_resources(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<70usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "plugin_key")]
         plugin_key: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::ListPluginResourcesResponse> {
-        operations::Plugins::list_plugin_resources(
-                &*self.0,
-                request,
-                credential.into(),
-                plugin_key.0,
-            )
+        operations::Plugins::list_plugin_resources(&*self.0, guard.ctx, plugin_key.0)
             .await
     }
     /// List a plugin's settings
@@ -1868,8 +1963,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn list_plugin_settings(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<71usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "plugin_key")]
         plugin_key: poem_openapi::param::Path<String>,
         #[oai(name = "space_id")]
@@ -1877,8 +1976,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::ListPluginSettingsResponse> {
         operations::Plugins::list_plugin_settings(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 plugin_key.0,
                 space_id.0,
             )
@@ -1895,16 +1993,19 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn update_plugin_settings(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<72usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "plugin_key")]
         plugin_key: poem_openapi::param::Path<String>,
         body: poem_openapi::payload::Json<types::PluginSettingsUpdateRequest>,
     ) -> poem::Result<responses::UpdatePluginSettingsResponse> {
         operations::Plugins::update_plugin_settings(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 plugin_key.0,
                 body.0,
             )
@@ -1921,18 +2022,16 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn uninstall_plugin(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<73usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "plugin_key")]
         plugin_key: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::UninstallPluginResponse> {
-        operations::Plugins::uninstall_plugin(
-                &*self.0,
-                request,
-                credential.into(),
-                plugin_key.0,
-            )
-            .await
+        operations::Plugins::uninstall_plugin(&*self.0, guard.ctx, plugin_key.0).await
     }
     /// Browse provider installations
     ///
@@ -1945,8 +2044,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn list_provider_installations(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<74usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "provider_plugin_id")]
         provider_plugin_id: poem_openapi::param::Query<Option<String>>,
         #[oai(name = "status")]
@@ -1960,8 +2063,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::ListProviderInstallationsResponse> {
         operations::ProviderGovernance::list_provider_installations(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 provider_plugin_id.0,
                 status.0,
                 app_id.0,
@@ -1981,15 +2083,18 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_provider_installation(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<75usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "provider_installation_id")]
         provider_installation_id: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::GetProviderInstallationResponse> {
         operations::ProviderGovernance::get_provider_installation(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 provider_installation_id.0,
             )
             .await
@@ -2005,8 +2110,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn list_provider_migration_revisions(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<76usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "provider_plugin_id")]
         provider_plugin_id: poem_openapi::param::Query<Option<String>>,
         #[oai(name = "installation_id")]
@@ -2020,8 +2129,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::ListProviderMigrationRevisionsResponse> {
         operations::ProviderGovernance::list_provider_migration_revisions(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 provider_plugin_id.0,
                 installation_id.0,
                 status.0,
@@ -2041,14 +2149,17 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn create_provider_migration_revision(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<77usize>,
+            crate::runtime::Required,
+        >,
         body: poem_openapi::payload::Json<types::ProviderMigrationRevisionRequest>,
     ) -> poem::Result<responses::CreateProviderMigrationRevisionResponse> {
         operations::ProviderGovernance::create_provider_migration_revision(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 body.0,
             )
             .await
@@ -2064,15 +2175,18 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_provider_migration_revision(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<78usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "provider_migration_revision_id")]
         provider_migration_revision_id: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::GetProviderMigrationRevisionResponse> {
         operations::ProviderGovernance::get_provider_migration_revision(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 provider_migration_revision_id.0,
             )
             .await
@@ -2088,16 +2202,19 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn review_provider_migration_revision(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<79usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "provider_migration_revision_id")]
         provider_migration_revision_id: poem_openapi::param::Path<String>,
         body: poem_openapi::payload::Json<types::ProviderMigrationReviewRequest>,
     ) -> poem::Result<responses::ReviewProviderMigrationRevisionResponse> {
         operations::ProviderGovernance::review_provider_migration_revision(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 provider_migration_revision_id.0,
                 body.0,
             )
@@ -2114,14 +2231,17 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn issue_provider_request_context(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<80usize>,
+            crate::runtime::Required,
+        >,
         body: poem_openapi::payload::Json<types::ProviderRequestContextRequest>,
     ) -> poem::Result<responses::IssueProviderRequestContextResponse> {
         operations::CapabilityGrants::issue_provider_request_context(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 body.0,
             )
             .await
@@ -2137,9 +2257,14 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_readiness(
         &self,
-        request: &poem::Request,
+        guard: crate::runtime::Guard<
+            S,
+            crate::runtime::NoSecurity,
+            operations::Op<81usize>,
+            crate::runtime::Anyone,
+        >,
     ) -> poem::Result<responses::GetReadinessResponse> {
-        operations::System::get_readiness(&*self.0, request).await
+        operations::System::get_readiness(&*self.0, guard.ctx).await
     }
     /// List registered resource types
     ///
@@ -2152,8 +2277,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn list_resource_types(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<82usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "limit")]
         limit: poem_openapi::param::Query<Option<i32>>,
         #[oai(name = "cursor")]
@@ -2161,8 +2290,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::ListResourceTypesResponse> {
         operations::ResourceTypes::list_resource_types(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 limit.0,
                 cursor.0,
             )
@@ -2179,16 +2307,15 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn upsert_resource_type(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<83usize>,
+            crate::runtime::Required,
+        >,
         body: poem_openapi::payload::Json<types::ResourceTypeMutationRequest>,
     ) -> poem::Result<responses::UpsertResourceTypeResponse> {
-        operations::ResourceTypes::upsert_resource_type(
-                &*self.0,
-                request,
-                credential.into(),
-                body.0,
-            )
+        operations::ResourceTypes::upsert_resource_type(&*self.0, guard.ctx, body.0)
             .await
     }
     /// Read one resource type
@@ -2202,15 +2329,18 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_resource_type(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<84usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "resource_type")]
         resource_type: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::GetResourceTypeResponse> {
         operations::ResourceTypes::get_resource_type(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 resource_type.0,
             )
             .await
@@ -2226,15 +2356,18 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn list_resource_actions(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<85usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "resource_type")]
         resource_type: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::ListResourceActionsResponse> {
         operations::ResourceTypes::list_resource_actions(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 resource_type.0,
             )
             .await
@@ -2250,16 +2383,19 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn upsert_resource_action(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<86usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "resource_type")]
         resource_type: poem_openapi::param::Path<String>,
         body: poem_openapi::payload::Json<types::ResourceActionMutationRequest>,
     ) -> poem::Result<responses::UpsertResourceActionResponse> {
         operations::ResourceTypes::upsert_resource_action(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 resource_type.0,
                 body.0,
             )
@@ -2276,15 +2412,18 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_resource_mapping(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<87usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "resource_type")]
         resource_type: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::GetResourceMappingResponse> {
         operations::ResourceTypes::get_resource_mapping(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 resource_type.0,
             )
             .await
@@ -2300,16 +2439,19 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn upsert_resource_mapping(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<88usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "resource_type")]
         resource_type: poem_openapi::param::Path<String>,
         body: poem_openapi::payload::Json<types::ResourceMappingMutationRequest>,
     ) -> poem::Result<responses::UpsertResourceMappingResponse> {
         operations::ResourceTypes::upsert_resource_mapping(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 resource_type.0,
                 body.0,
             )
@@ -2326,8 +2468,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn list_resources(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<89usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Query<Option<String>>,
         #[oai(name = "resource_type")]
@@ -2339,8 +2485,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::ListResourcesResponse> {
         operations::Resources::list_resources(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 resource_type.0,
                 limit.0,
@@ -2359,16 +2504,17 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn create_resource(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<90usize>,
+            crate::runtime::Required,
+        >,
+        #[oai(name = "space_id")]
+        space_id: poem_openapi::param::Query<Option<String>>,
         body: poem_openapi::payload::Json<types::ResourceCreateRequest>,
     ) -> poem::Result<responses::CreateResourceResponse> {
-        operations::Resources::create_resource(
-                &*self.0,
-                request,
-                credential.into(),
-                body.0,
-            )
+        operations::Resources::create_resource(&*self.0, guard.ctx, space_id.0, body.0)
             .await
     }
     /// Read a resource by type and id
@@ -2382,8 +2528,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_resource_by_type_and_id(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<91usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "resource_type")]
         resource_type: poem_openapi::param::Path<String>,
         #[oai(name = "resource_id")]
@@ -2391,8 +2541,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::GetResourceByTypeAndIdResponse> {
         operations::Resources::get_resource_by_type_and_id(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 resource_type.0,
                 resource_id.0,
             )
@@ -2409,8 +2558,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn list_role_permissions(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<92usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "limit")]
         limit: poem_openapi::param::Query<Option<i32>>,
         #[oai(name = "cursor")]
@@ -2418,8 +2571,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::ListRolePermissionsResponse> {
         operations::Permissions::list_role_permissions(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 limit.0,
                 cursor.0,
             )
@@ -2436,16 +2588,15 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn create_role_permission(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<93usize>,
+            crate::runtime::Required,
+        >,
         body: poem_openapi::payload::Json<types::RolePermissionMutationRequest>,
     ) -> poem::Result<responses::CreateRolePermissionResponse> {
-        operations::Permissions::create_role_permission(
-                &*self.0,
-                request,
-                credential.into(),
-                body.0,
-            )
+        operations::Permissions::create_role_permission(&*self.0, guard.ctx, body.0)
             .await
     }
     /// Read one role-permission binding
@@ -2459,15 +2610,18 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_role_permission(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<94usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "role_permission_id")]
         role_permission_id: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::GetRolePermissionResponse> {
         operations::Permissions::get_role_permission(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 role_permission_id.0,
             )
             .await
@@ -2483,15 +2637,18 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn delete_role_permission(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<95usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "role_permission_id")]
         role_permission_id: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::DeleteRolePermissionResponse> {
         operations::Permissions::delete_role_permission(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 role_permission_id.0,
             )
             .await
@@ -2507,18 +2664,16 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_role_by_id(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<96usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "role_id")]
         role_id: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::GetRoleByIdResponse> {
-        operations::Roles::get_role_by_id(
-                &*self.0,
-                request,
-                credential.into(),
-                role_id.0,
-            )
-            .await
+        operations::Roles::get_role_by_id(&*self.0, guard.ctx, role_id.0).await
     }
     /// Browse all spaces
     ///
@@ -2531,21 +2686,18 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn list_spaces(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<97usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "limit")]
         limit: poem_openapi::param::Query<Option<i32>>,
         #[oai(name = "cursor")]
         cursor: poem_openapi::param::Query<Option<String>>,
     ) -> poem::Result<responses::ListSpacesResponse> {
-        operations::Spaces::list_spaces(
-                &*self.0,
-                request,
-                credential.into(),
-                limit.0,
-                cursor.0,
-            )
-            .await
+        operations::Spaces::list_spaces(&*self.0, guard.ctx, limit.0, cursor.0).await
     }
     /// Open a new space
     ///
@@ -2558,12 +2710,15 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn create_space(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<98usize>,
+            crate::runtime::Required,
+        >,
         body: poem_openapi::payload::Json<types::SpaceMutationRequest>,
     ) -> poem::Result<responses::CreateSpaceResponse> {
-        operations::Spaces::create_space(&*self.0, request, credential.into(), body.0)
-            .await
+        operations::Spaces::create_space(&*self.0, guard.ctx, body.0).await
     }
     /// Read one space
     ///
@@ -2576,13 +2731,16 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_space(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<99usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::GetSpaceResponse> {
-        operations::Spaces::get_space(&*self.0, request, credential.into(), space_id.0)
-            .await
+        operations::Spaces::get_space(&*self.0, guard.ctx, space_id.0).await
     }
     /// Modify a space
     ///
@@ -2595,20 +2753,17 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn update_space(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<100usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         body: poem_openapi::payload::Json<types::SpaceMutationRequest>,
     ) -> poem::Result<responses::UpdateSpaceResponse> {
-        operations::Spaces::update_space(
-                &*self.0,
-                request,
-                credential.into(),
-                space_id.0,
-                body.0,
-            )
-            .await
+        operations::Spaces::update_space(&*self.0, guard.ctx, space_id.0, body.0).await
     }
     /// Search a space's audit log
     ///
@@ -2621,8 +2776,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn list_space_audit_logs(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<101usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         #[oai(name = "limit")]
@@ -2654,8 +2813,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::ListSpaceAuditLogsResponse> {
         operations::Audit::list_space_audit_logs(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 limit.0,
                 actor_user_id.0,
@@ -2683,8 +2841,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_space_audit_log(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<102usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         #[oai(name = "audit_log_id")]
@@ -2692,8 +2854,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::GetSpaceAuditLogResponse> {
         operations::Audit::get_space_audit_log(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 audit_log_id.0,
             )
@@ -2710,17 +2871,16 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_app_data_space_info(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<103usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::GetAppDataSpaceInfoResponse> {
-        operations::AppData::get_app_data_space_info(
-                &*self.0,
-                request,
-                credential.into(),
-                space_id.0,
-            )
+        operations::AppData::get_app_data_space_info(&*self.0, guard.ctx, space_id.0)
             .await
     }
     /// Browse app data models
@@ -2734,8 +2894,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn list_app_data_models(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<104usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         #[oai(name = "status")]
@@ -2747,8 +2911,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::ListAppDataModelsResponse> {
         operations::AppData::list_app_data_models(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 status.0,
                 limit.0,
@@ -2767,16 +2930,19 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn create_app_data_model(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<105usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         body: poem_openapi::payload::Json<types::AppDataModelMutationRequest>,
     ) -> poem::Result<responses::CreateAppDataModelResponse> {
         operations::AppData::create_app_data_model(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 body.0,
             )
@@ -2793,8 +2959,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_app_data_model(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<106usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         #[oai(name = "model_key")]
@@ -2802,8 +2972,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::GetAppDataModelResponse> {
         operations::AppData::get_app_data_model(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 model_key.0,
             )
@@ -2820,8 +2989,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn update_app_data_model(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<107usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         #[oai(name = "model_key")]
@@ -2830,8 +3003,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::UpdateAppDataModelResponse> {
         operations::AppData::update_app_data_model(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 model_key.0,
                 body.0,
@@ -2849,8 +3021,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn list_app_data_records(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuth,
+            operations::Op<108usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         #[oai(name = "model_key")]
@@ -2876,8 +3052,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::ListAppDataRecordsResponse> {
         operations::AppData::list_app_data_records(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 model_key.0,
                 status.0,
@@ -2903,8 +3078,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn create_app_data_record(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuth,
+            operations::Op<109usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         #[oai(name = "model_key")]
@@ -2913,8 +3092,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::CreateAppDataRecordResponse> {
         operations::AppData::create_app_data_record(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 model_key.0,
                 body.0,
@@ -2932,8 +3110,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_app_data_record(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuth,
+            operations::Op<110usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         #[oai(name = "model_key")]
@@ -2943,8 +3125,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::GetAppDataRecordResponse> {
         operations::AppData::get_app_data_record(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 model_key.0,
                 record_id.0,
@@ -2962,8 +3143,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn delete_app_data_record(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuth,
+            operations::Op<111usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         #[oai(name = "model_key")]
@@ -2973,8 +3158,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::DeleteAppDataRecordResponse> {
         operations::AppData::delete_app_data_record(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 model_key.0,
                 record_id.0,
@@ -2992,8 +3176,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn update_app_data_record(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuth,
+            operations::Op<112usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         #[oai(name = "model_key")]
@@ -3004,8 +3192,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::UpdateAppDataRecordResponse> {
         operations::AppData::update_app_data_record(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 model_key.0,
                 record_id.0,
@@ -3024,8 +3211,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn archive_app_data_record(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuth,
+            operations::Op<113usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         #[oai(name = "model_key")]
@@ -3036,8 +3227,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::ArchiveAppDataRecordResponse> {
         operations::AppData::archive_app_data_record(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 model_key.0,
                 record_id.0,
@@ -3056,8 +3246,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn list_app_data_record_revisions(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuth,
+            operations::Op<114usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         #[oai(name = "model_key")]
@@ -3071,8 +3265,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::ListAppDataRecordRevisionsResponse> {
         operations::AppData::list_app_data_record_revisions(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 model_key.0,
                 record_id.0,
@@ -3092,16 +3285,19 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn batch_app_data_records(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuth,
+            operations::Op<115usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         body: poem_openapi::payload::Json<types::AppDataRecordBatchRequest>,
     ) -> poem::Result<responses::BatchAppDataRecordsResponse> {
         operations::AppData::batch_app_data_records(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 body.0,
             )
@@ -3118,20 +3314,17 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn disable_space(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<116usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         body: crate::runtime::OptionalJson<types::SpaceMutationRequest>,
     ) -> poem::Result<responses::DisableSpaceResponse> {
-        operations::Spaces::disable_space(
-                &*self.0,
-                request,
-                credential.into(),
-                space_id.0,
-                body.0,
-            )
-            .await
+        operations::Spaces::disable_space(&*self.0, guard.ctx, space_id.0, body.0).await
     }
     /// List groups of a space
     ///
@@ -3144,8 +3337,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn list_groups(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<117usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         #[oai(name = "limit")]
@@ -3155,8 +3352,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::ListGroupsResponse> {
         operations::Groups::list_groups(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 limit.0,
                 cursor.0,
@@ -3174,20 +3370,17 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn create_group(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<118usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         body: poem_openapi::payload::Json<types::GroupMutationRequest>,
     ) -> poem::Result<responses::CreateGroupResponse> {
-        operations::Groups::create_group(
-                &*self.0,
-                request,
-                credential.into(),
-                space_id.0,
-                body.0,
-            )
-            .await
+        operations::Groups::create_group(&*self.0, guard.ctx, space_id.0, body.0).await
     }
     /// Get a space's group tree
     ///
@@ -3200,18 +3393,16 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_group_tree(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<119usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::GetGroupTreeResponse> {
-        operations::Groups::get_group_tree(
-                &*self.0,
-                request,
-                credential.into(),
-                space_id.0,
-            )
-            .await
+        operations::Groups::get_group_tree(&*self.0, guard.ctx, space_id.0).await
     }
     /// Read one group of a space
     ///
@@ -3224,21 +3415,18 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_group(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<120usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         #[oai(name = "group_id")]
         group_id: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::GetGroupResponse> {
-        operations::Groups::get_group(
-                &*self.0,
-                request,
-                credential.into(),
-                space_id.0,
-                group_id.0,
-            )
-            .await
+        operations::Groups::get_group(&*self.0, guard.ctx, space_id.0, group_id.0).await
     }
     /// Modify a group
     ///
@@ -3251,8 +3439,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn update_group(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<121usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         #[oai(name = "group_id")]
@@ -3261,8 +3453,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::UpdateGroupResponse> {
         operations::Groups::update_group(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 group_id.0,
                 body.0,
@@ -3280,8 +3471,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn disable_group(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<122usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         #[oai(name = "group_id")]
@@ -3290,8 +3485,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::DisableGroupResponse> {
         operations::Groups::disable_group(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 group_id.0,
                 body.0,
@@ -3309,8 +3503,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn list_member_roles(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<123usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         #[oai(name = "limit")]
@@ -3326,8 +3524,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::ListMemberRolesResponse> {
         operations::Roles::list_member_roles(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 limit.0,
                 member_id.0,
@@ -3348,19 +3545,17 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn create_member_role(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<124usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         body: poem_openapi::payload::Json<types::MemberRoleMutationRequest>,
     ) -> poem::Result<responses::CreateMemberRoleResponse> {
-        operations::Roles::create_member_role(
-                &*self.0,
-                request,
-                credential.into(),
-                space_id.0,
-                body.0,
-            )
+        operations::Roles::create_member_role(&*self.0, guard.ctx, space_id.0, body.0)
             .await
     }
     /// Read one member-role assignment
@@ -3374,8 +3569,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_member_role(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<125usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         #[oai(name = "member_role_id")]
@@ -3383,8 +3582,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::GetMemberRoleResponse> {
         operations::Roles::get_member_role(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 member_role_id.0,
             )
@@ -3401,8 +3599,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn revoke_member_role(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<126usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         #[oai(name = "member_role_id")]
@@ -3411,8 +3613,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::RevokeMemberRoleResponse> {
         operations::Roles::revoke_member_role(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 member_role_id.0,
                 body.0,
@@ -3430,8 +3631,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn list_members(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<127usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         #[oai(name = "limit")]
@@ -3441,8 +3646,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::ListMembersResponse> {
         operations::Members::list_members(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 limit.0,
                 cursor.0,
@@ -3460,20 +3664,17 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn create_member(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<128usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         body: poem_openapi::payload::Json<types::MemberMutationRequest>,
     ) -> poem::Result<responses::CreateMemberResponse> {
-        operations::Members::create_member(
-                &*self.0,
-                request,
-                credential.into(),
-                space_id.0,
-                body.0,
-            )
-            .await
+        operations::Members::create_member(&*self.0, guard.ctx, space_id.0, body.0).await
     }
     /// Read one member of a space
     ///
@@ -3486,20 +3687,18 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_member(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<129usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         #[oai(name = "member_id")]
         member_id: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::GetMemberResponse> {
-        operations::Members::get_member(
-                &*self.0,
-                request,
-                credential.into(),
-                space_id.0,
-                member_id.0,
-            )
+        operations::Members::get_member(&*self.0, guard.ctx, space_id.0, member_id.0)
             .await
     }
     /// Modify a member
@@ -3513,8 +3712,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn update_member(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<130usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         #[oai(name = "member_id")]
@@ -3523,8 +3726,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::UpdateMemberResponse> {
         operations::Members::update_member(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 member_id.0,
                 body.0,
@@ -3542,8 +3744,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn disable_member(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<131usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         #[oai(name = "member_id")]
@@ -3552,8 +3758,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::DisableMemberResponse> {
         operations::Members::disable_member(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 member_id.0,
                 body.0,
@@ -3571,8 +3776,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn list_space_resources(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<132usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         #[oai(name = "resource_type")]
@@ -3584,8 +3793,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::ListSpaceResourcesResponse> {
         operations::Resources::list_space_resources(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 resource_type.0,
                 limit.0,
@@ -3604,16 +3812,19 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn create_space_resource(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<133usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         body: poem_openapi::payload::Json<types::ResourceMutationRequest>,
     ) -> poem::Result<responses::CreateSpaceResourceResponse> {
         operations::Resources::create_space_resource(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 body.0,
             )
@@ -3630,8 +3841,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_space_resource(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<134usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         #[oai(name = "resource_id")]
@@ -3639,8 +3854,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::GetSpaceResourceResponse> {
         operations::Resources::get_space_resource(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 resource_id.0,
             )
@@ -3657,8 +3871,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn update_space_resource(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<135usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         #[oai(name = "resource_id")]
@@ -3667,8 +3885,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::UpdateSpaceResourceResponse> {
         operations::Resources::update_space_resource(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 resource_id.0,
                 body.0,
@@ -3686,8 +3903,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn archive_space_resource(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<136usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         #[oai(name = "resource_id")]
@@ -3696,8 +3917,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::ArchiveSpaceResourceResponse> {
         operations::Resources::archive_space_resource(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 resource_id.0,
                 body.0,
@@ -3715,20 +3935,17 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn restore_space(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<137usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         body: crate::runtime::OptionalJson<types::SpaceMutationRequest>,
     ) -> poem::Result<responses::RestoreSpaceResponse> {
-        operations::Spaces::restore_space(
-                &*self.0,
-                request,
-                credential.into(),
-                space_id.0,
-                body.0,
-            )
-            .await
+        operations::Spaces::restore_space(&*self.0, guard.ctx, space_id.0, body.0).await
     }
     /// List role-permission bindings of a space
     ///
@@ -3741,8 +3958,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn list_space_role_permissions(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<138usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         #[oai(name = "limit")]
@@ -3752,8 +3973,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::ListSpaceRolePermissionsResponse> {
         operations::Permissions::list_space_role_permissions(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 limit.0,
                 cursor.0,
@@ -3771,16 +3991,19 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn create_space_role_permission(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<139usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         body: poem_openapi::payload::Json<types::RolePermissionMutationRequest>,
     ) -> poem::Result<responses::CreateSpaceRolePermissionResponse> {
         operations::Permissions::create_space_role_permission(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 body.0,
             )
@@ -3797,8 +4020,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_space_role_permission(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<140usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         #[oai(name = "role_permission_id")]
@@ -3806,8 +4033,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::GetSpaceRolePermissionResponse> {
         operations::Permissions::get_space_role_permission(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 role_permission_id.0,
             )
@@ -3824,8 +4050,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn delete_space_role_permission(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<141usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         #[oai(name = "role_permission_id")]
@@ -3833,8 +4063,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::DeleteSpaceRolePermissionResponse> {
         operations::Permissions::delete_space_role_permission(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 role_permission_id.0,
             )
@@ -3851,8 +4080,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn list_roles(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<142usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         #[oai(name = "limit")]
@@ -3860,14 +4093,7 @@ impl<S: operations::Service> Api<S> {
         #[oai(name = "cursor")]
         cursor: poem_openapi::param::Query<Option<String>>,
     ) -> poem::Result<responses::ListRolesResponse> {
-        operations::Roles::list_roles(
-                &*self.0,
-                request,
-                credential.into(),
-                space_id.0,
-                limit.0,
-                cursor.0,
-            )
+        operations::Roles::list_roles(&*self.0, guard.ctx, space_id.0, limit.0, cursor.0)
             .await
     }
     /// Add a role to a space
@@ -3881,20 +4107,17 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn create_role(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<143usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         body: poem_openapi::payload::Json<types::RoleMutationRequest>,
     ) -> poem::Result<responses::CreateRoleResponse> {
-        operations::Roles::create_role(
-                &*self.0,
-                request,
-                credential.into(),
-                space_id.0,
-                body.0,
-            )
-            .await
+        operations::Roles::create_role(&*self.0, guard.ctx, space_id.0, body.0).await
     }
     /// Read one role of a space
     ///
@@ -3907,21 +4130,18 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_role(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<144usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         #[oai(name = "role_id")]
         role_id: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::GetRoleResponse> {
-        operations::Roles::get_role(
-                &*self.0,
-                request,
-                credential.into(),
-                space_id.0,
-                role_id.0,
-            )
-            .await
+        operations::Roles::get_role(&*self.0, guard.ctx, space_id.0, role_id.0).await
     }
     /// Modify a role
     ///
@@ -3934,8 +4154,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn update_role(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<145usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         #[oai(name = "role_id")]
@@ -3944,8 +4168,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::UpdateRoleResponse> {
         operations::Roles::update_role(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 role_id.0,
                 body.0,
@@ -3963,8 +4186,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn disable_role(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<146usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         #[oai(name = "role_id")]
@@ -3973,8 +4200,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::DisableRoleResponse> {
         operations::Roles::disable_role(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 role_id.0,
                 body.0,
@@ -3992,8 +4218,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn list_user_members(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<147usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         #[oai(name = "limit")]
@@ -4011,8 +4241,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::ListUserMembersResponse> {
         operations::UserMembers::list_user_members(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 limit.0,
                 user_id.0,
@@ -4034,16 +4263,19 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn create_user_member(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<148usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         body: poem_openapi::payload::Json<types::UserMemberMutationRequest>,
     ) -> poem::Result<responses::CreateUserMemberResponse> {
         operations::UserMembers::create_user_member(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 body.0,
             )
@@ -4060,8 +4292,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_user_member(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<149usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         #[oai(name = "user_member_id")]
@@ -4069,8 +4305,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::GetUserMemberResponse> {
         operations::UserMembers::get_user_member(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 user_member_id.0,
             )
@@ -4087,8 +4322,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn update_user_member(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<150usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         #[oai(name = "user_member_id")]
@@ -4097,8 +4336,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::UpdateUserMemberResponse> {
         operations::UserMembers::update_user_member(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 user_member_id.0,
                 body.0,
@@ -4116,8 +4354,12 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn revoke_user_member(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<151usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "space_id")]
         space_id: poem_openapi::param::Path<String>,
         #[oai(name = "user_member_id")]
@@ -4126,8 +4368,7 @@ impl<S: operations::Service> Api<S> {
     ) -> poem::Result<responses::RevokeUserMemberResponse> {
         operations::UserMembers::revoke_user_member(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 space_id.0,
                 user_member_id.0,
                 body.0,
@@ -4145,20 +4386,18 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn list_templates(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<152usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "limit")]
         limit: poem_openapi::param::Query<Option<i32>>,
         #[oai(name = "cursor")]
         cursor: poem_openapi::param::Query<Option<String>>,
     ) -> poem::Result<responses::ListTemplatesResponse> {
-        operations::Templates::list_templates(
-                &*self.0,
-                request,
-                credential.into(),
-                limit.0,
-                cursor.0,
-            )
+        operations::Templates::list_templates(&*self.0, guard.ctx, limit.0, cursor.0)
             .await
     }
     /// Read one template
@@ -4172,18 +4411,16 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_template(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<153usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "template_id")]
         template_id: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::GetTemplateResponse> {
-        operations::Templates::get_template(
-                &*self.0,
-                request,
-                credential.into(),
-                template_id.0,
-            )
-            .await
+        operations::Templates::get_template(&*self.0, guard.ctx, template_id.0).await
     }
     /// Install a template
     ///
@@ -4196,16 +4433,19 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn install_template(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<154usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "template_id")]
         template_id: poem_openapi::param::Path<String>,
         body: poem_openapi::payload::Json<types::TemplateInstallRequest>,
     ) -> poem::Result<responses::InstallTemplateResponse> {
         operations::Templates::install_template(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 template_id.0,
                 body.0,
             )
@@ -4222,16 +4462,19 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn preview_template_install(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<155usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "template_id")]
         template_id: poem_openapi::param::Path<String>,
         body: poem_openapi::payload::Json<types::TemplateInstallRequest>,
     ) -> poem::Result<responses::PreviewTemplateInstallResponse> {
         operations::Templates::preview_template_install(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 template_id.0,
                 body.0,
             )
@@ -4248,15 +4491,18 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_user_member_by_id(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<156usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "user_member_id")]
         user_member_id: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::GetUserMemberByIdResponse> {
         operations::UserMembers::get_user_member_by_id(
                 &*self.0,
-                request,
-                credential.into(),
+                guard.ctx,
                 user_member_id.0,
             )
             .await
@@ -4272,21 +4518,18 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn list_users(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<157usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "limit")]
         limit: poem_openapi::param::Query<Option<i32>>,
         #[oai(name = "cursor")]
         cursor: poem_openapi::param::Query<Option<String>>,
     ) -> poem::Result<responses::ListUsersResponse> {
-        operations::Users::list_users(
-                &*self.0,
-                request,
-                credential.into(),
-                limit.0,
-                cursor.0,
-            )
-            .await
+        operations::Users::list_users(&*self.0, guard.ctx, limit.0, cursor.0).await
     }
     /// Add a user account
     ///
@@ -4299,12 +4542,15 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn create_user(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<158usize>,
+            crate::runtime::Required,
+        >,
         body: poem_openapi::payload::Json<types::UserMutationRequest>,
     ) -> poem::Result<responses::CreateUserResponse> {
-        operations::Users::create_user(&*self.0, request, credential.into(), body.0)
-            .await
+        operations::Users::create_user(&*self.0, guard.ctx, body.0).await
     }
     /// Read one user
     ///
@@ -4317,13 +4563,16 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_user(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<159usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "user_id")]
         user_id: poem_openapi::param::Path<String>,
     ) -> poem::Result<responses::GetUserResponse> {
-        operations::Users::get_user(&*self.0, request, credential.into(), user_id.0)
-            .await
+        operations::Users::get_user(&*self.0, guard.ctx, user_id.0).await
     }
     /// Modify a user account
     ///
@@ -4336,20 +4585,17 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn update_user(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<160usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "user_id")]
         user_id: poem_openapi::param::Path<String>,
         body: poem_openapi::payload::Json<types::UserUpdateRequest>,
     ) -> poem::Result<responses::UpdateUserResponse> {
-        operations::Users::update_user(
-                &*self.0,
-                request,
-                credential.into(),
-                user_id.0,
-                body.0,
-            )
-            .await
+        operations::Users::update_user(&*self.0, guard.ctx, user_id.0, body.0).await
     }
     /// Switch a user account off
     ///
@@ -4362,20 +4608,17 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn disable_user(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<161usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "user_id")]
         user_id: poem_openapi::param::Path<String>,
         body: crate::runtime::OptionalJson<types::UserUpdateRequest>,
     ) -> poem::Result<responses::DisableUserResponse> {
-        operations::Users::disable_user(
-                &*self.0,
-                request,
-                credential.into(),
-                user_id.0,
-                body.0,
-            )
-            .await
+        operations::Users::disable_user(&*self.0, guard.ctx, user_id.0, body.0).await
     }
     /// Reactivate a user account
     ///
@@ -4388,20 +4631,17 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn restore_user(
         &self,
-        request: &poem::Request,
-        credential: security::BearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::BearerAuthOrApiKeyAuth,
+            operations::Op<162usize>,
+            crate::runtime::Required,
+        >,
         #[oai(name = "user_id")]
         user_id: poem_openapi::param::Path<String>,
         body: crate::runtime::OptionalJson<types::UserUpdateRequest>,
     ) -> poem::Result<responses::RestoreUserResponse> {
-        operations::Users::restore_user(
-                &*self.0,
-                request,
-                credential.into(),
-                user_id.0,
-                body.0,
-            )
-            .await
+        operations::Users::restore_user(&*self.0, guard.ctx, user_id.0, body.0).await
     }
     /// Report version information
     ///
@@ -4414,9 +4654,14 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_version(
         &self,
-        request: &poem::Request,
+        guard: crate::runtime::Guard<
+            S,
+            crate::runtime::NoSecurity,
+            operations::Op<163usize>,
+            crate::runtime::Anyone,
+        >,
     ) -> poem::Result<responses::GetVersionResponse> {
-        operations::System::get_version(&*self.0, request).await
+        operations::System::get_version(&*self.0, guard.ctx).await
     }
     /// Prometheus metrics
     ///
@@ -4429,9 +4674,13 @@ impl<S: operations::Service> Api<S> {
     )]
     async fn get_metrics(
         &self,
-        request: &poem::Request,
-        credential: security::MetricsTokenAuthOrBearerAuthOrApiKeyAuth,
+        guard: crate::runtime::Guard<
+            S,
+            security::MetricsTokenAuthOrBearerAuthOrApiKeyAuth,
+            operations::Op<164usize>,
+            crate::runtime::Optional,
+        >,
     ) -> poem::Result<responses::GetMetricsResponse> {
-        operations::System::get_metrics(&*self.0, request, credential.into()).await
+        operations::System::get_metrics(&*self.0, guard.ctx).await
     }
 }

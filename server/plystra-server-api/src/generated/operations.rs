@@ -2,8 +2,10 @@
 // change spec/ (or codegen/) and run `cargo codegen generate`.
 
 use std::future::Future;
-use super::{responses, security::Credential, types};
-use crate::runtime::{NotImplemented, Operation};
+use super::{responses, types};
+use crate::runtime::Ctx;
+#[allow(unused_imports)]
+use crate::runtime::{Access, Entity, NotImplemented, Operation, Permission, Source};
 /// Every operation of the contract, in spec order.
 pub static OPERATIONS: &[Operation] = &[
     Operation {
@@ -13,6 +15,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/action-executions",
         summary: "Browse the Action Gateway execution ledger",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "instance:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "beginActionExecution",
@@ -21,6 +33,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/action-executions",
         summary: "Start a controlled action execution",
         request_body: Some("ActionExecutionRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "instance:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getActionExecution",
@@ -29,6 +51,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/action-executions/{action_execution_id}",
         summary: "Read one Action Gateway execution",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "instance:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "completeActionExecution",
@@ -37,6 +69,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/action-executions/{action_execution_id}/complete",
         summary: "Report the result of an action execution",
         request_body: Some("ActionExecutionCompleteRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "instance:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getActorContext",
@@ -45,6 +87,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/actor/context",
         summary: "Show the session's active actor",
         request_body: None,
+        access: Some(Access::Authenticated),
     },
     Operation {
         id: "switchMember",
@@ -53,6 +96,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/actor/switch-member",
         summary: "Change the session's active member",
         request_body: Some("SwitchMemberRequest"),
+        access: Some(Access::Authenticated),
     },
     Operation {
         id: "listAdminGrants",
@@ -61,6 +105,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/admin/grants",
         summary: "Browse admin grants",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "admin_grants:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: true,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "createAdminGrant",
@@ -69,6 +123,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/admin/grants",
         summary: "Grant an admin level to a user",
         request_body: Some("AdminGrantMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "admin_grants:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: true,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getAdminGrant",
@@ -77,6 +141,19 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/admin/grants/{admin_grant_id}",
         summary: "Read one admin grant",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "admin_grants:read",
+                space: None,
+                group: None,
+                entity: Some(Entity {
+                    kind: "admin_grant",
+                    id: Source::Path("admin_grant_id"),
+                }),
+                handler_resolved: true,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "revokeAdminGrant",
@@ -85,6 +162,19 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/admin/grants/{admin_grant_id}/revoke",
         summary: "Withdraw an admin grant",
         request_body: Some("AdminGrantUpdateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "admin_grants:manage",
+                space: None,
+                group: None,
+                entity: Some(Entity {
+                    kind: "admin_grant",
+                    id: Source::Path("admin_grant_id"),
+                }),
+                handler_resolved: true,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getAdminMe",
@@ -93,6 +183,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/admin/me",
         summary: "Describe the calling admin principal",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "instance:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listAPIKeys",
@@ -101,6 +201,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/api-keys",
         summary: "Browse scoped API keys",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "api_keys:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: true,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "createAPIKey",
@@ -109,6 +219,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/api-keys",
         summary: "Mint a scoped API key",
         request_body: Some("ApiKeyMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "api_keys:create",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: true,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getAPIKey",
@@ -117,6 +237,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/api-keys/{api_key_id}",
         summary: "Read one API key",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "api_keys:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: true,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "revokeAPIKey",
@@ -125,6 +255,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/api-keys/{api_key_id}/revoke",
         summary: "Withdraw an API key",
         request_body: Some("ApiKeyUpdateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "api_keys:revoke",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: true,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "lookupAppDataRecord",
@@ -133,6 +273,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/app-data/{model_key}/{record_id}",
         summary: "Look up an app data record by model and id",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "data:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listAppModules",
@@ -141,6 +291,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/app-modules",
         summary: "Browse app modules",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getAppModule",
@@ -149,6 +309,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/app-modules/{module_key}",
         summary: "Read one app module",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listAppModuleAdminMenus",
@@ -157,6 +327,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/app-modules/{module_key}/admin-menus",
         summary: "List an app module's admin menu entries",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listAppModuleAuditEvents",
@@ -165,6 +345,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/app-modules/{module_key}/audit-events",
         summary: "List an app module's audit event types",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "disableAppModule",
@@ -173,6 +363,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/app-modules/{module_key}/disable",
         summary: "Switch an app module off",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "enableAppModule",
@@ -181,6 +381,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/app-modules/{module_key}/enable",
         summary: "Switch an app module on",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listAppModulePermissions",
@@ -189,6 +399,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/app-modules/{module_key}/permissions",
         summary: "List an app module's permissions",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listAppModuleResources",
@@ -197,6 +417,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/app-modules/{module_key}/resources",
         summary: "List an app module's resource types",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listAppModuleSettings",
@@ -205,6 +435,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/app-modules/{module_key}/settings",
         summary: "List an app module's settings",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "updateAppModuleSettings",
@@ -213,6 +453,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/app-modules/{module_key}/settings",
         summary: "Change an app module's settings",
         request_body: Some("PluginSettingsUpdateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "uninstallAppModule",
@@ -221,6 +471,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/app-modules/{module_key}/uninstall",
         summary: "Remove an app module",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listAuditLogs",
@@ -229,6 +489,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/audit/logs",
         summary: "Search the audit log",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "audit:read",
+                space: Some(Source::Query("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getAuditLog",
@@ -237,6 +507,19 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/audit/logs/{audit_log_id}",
         summary: "Read one audit row",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "audit:read",
+                space: None,
+                group: None,
+                entity: Some(Entity {
+                    kind: "audit_log",
+                    id: Source::Path("audit_log_id"),
+                }),
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "login",
@@ -245,6 +528,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/auth/login",
         summary: "Log in with email and password",
         request_body: Some("LoginRequest"),
+        access: Some(Access::Public),
     },
     Operation {
         id: "logout",
@@ -253,6 +537,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/auth/logout",
         summary: "Log out",
         request_body: Some("LogoutRequest"),
+        access: Some(Access::Public),
     },
     Operation {
         id: "getCurrentSession",
@@ -261,6 +546,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/auth/me",
         summary: "Show the current session",
         request_body: None,
+        access: Some(Access::Authenticated),
     },
     Operation {
         id: "refreshSession",
@@ -269,6 +555,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/auth/refresh",
         summary: "Rotate session tokens",
         request_body: Some("RefreshRequest"),
+        access: Some(Access::Public),
     },
     Operation {
         id: "register",
@@ -277,6 +564,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/auth/register",
         summary: "Register a user account",
         request_body: Some("RegisterRequest"),
+        access: Some(Access::Public),
     },
     Operation {
         id: "checkAuthorization",
@@ -285,6 +573,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/authz/check",
         summary: "Check whether an actor may perform an action",
         request_body: Some("AuthzRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "authz:check",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: true,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "explainAuthorization",
@@ -293,6 +591,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/authz/explain",
         summary: "Explain an authorization decision",
         request_body: Some("AuthzRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "authz:check",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: true,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listCapabilities",
@@ -301,6 +609,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/capabilities",
         summary: "List system capabilities",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "instance:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "issueCapabilityGrant",
@@ -309,6 +627,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/capability-grants",
         summary: "Issue a capability grant",
         request_body: Some("CapabilityGrantRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "capabilities:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: true,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "revokeCapabilityGrant",
@@ -317,6 +645,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/capability-grants/{capability_grant_id}/revoke",
         summary: "Withdraw a capability grant",
         request_body: Some("CapabilityGrantRevokeRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "capabilities:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: true,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "recordCapabilityOutcome",
@@ -325,6 +663,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/capability-outcomes",
         summary: "Record a capability invocation outcome",
         request_body: Some("CapabilityOutcomeRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "capabilities:invoke",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: true,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listCapabilityProviderBindings",
@@ -333,6 +681,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/capability-provider-bindings",
         summary: "Browse capability provider bindings",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "instance:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "upsertCapabilityProviderBinding",
@@ -341,6 +699,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/capability-provider-bindings",
         summary: "Create or replace a capability provider binding",
         request_body: Some("CapabilityProviderBindingMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "instance:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getCapabilityProviderBinding",
@@ -349,6 +717,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/capability-provider-bindings/{binding_id}",
         summary: "Read one capability provider binding",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "instance:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "disableCapabilityProviderBinding",
@@ -357,6 +735,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/capability-provider-bindings/{binding_id}",
         summary: "Switch a capability provider binding off",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "instance:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "updateCapabilityProviderBinding",
@@ -365,6 +753,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/capability-provider-bindings/{binding_id}",
         summary: "Modify a capability provider binding",
         request_body: Some("CapabilityProviderBindingMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "instance:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getConsoleOverview",
@@ -373,6 +771,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/console/overview",
         summary: "Admin console landing data",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "instance:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listDataRows",
@@ -381,6 +789,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/data/rows/{resource_type}",
         summary: "List data console rows",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "data:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "createDataRow",
@@ -389,6 +807,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/data/rows/{resource_type}",
         summary: "Create a data console row",
         request_body: Some("DataRowMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "data:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getDataRow",
@@ -397,6 +825,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/data/rows/{resource_type}/{resource_id}",
         summary: "Read one data console row",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "data:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "deleteDataRow",
@@ -405,6 +843,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/data/rows/{resource_type}/{resource_id}",
         summary: "Delete a data console row",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "data:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "updateDataRow",
@@ -413,6 +861,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/data/rows/{resource_type}/{resource_id}",
         summary: "Update a data console row",
         request_body: Some("DataRowMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "data:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listDataTables",
@@ -421,6 +879,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/data/tables",
         summary: "List data console tables",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "data:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "introspectCapabilityGrant",
@@ -429,6 +897,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/grants/introspect",
         summary: "Introspect a capability grant token",
         request_body: Some("GrantIntrospectionRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "capabilities:invoke",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: true,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getGroupByID",
@@ -437,6 +915,19 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/groups/{group_id}",
         summary: "Read a group by id",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "groups:read",
+                space: None,
+                group: None,
+                entity: Some(Entity {
+                    kind: "group",
+                    id: Source::Path("group_id"),
+                }),
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getHealth",
@@ -445,6 +936,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/health",
         summary: "Liveness probe",
         request_body: None,
+        access: Some(Access::Public),
     },
     Operation {
         id: "getMemberByID",
@@ -453,6 +945,19 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/members/{member_id}",
         summary: "Read a member by id",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "members:read",
+                space: None,
+                group: None,
+                entity: Some(Entity {
+                    kind: "member",
+                    id: Source::Path("member_id"),
+                }),
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listPermissions",
@@ -461,6 +966,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/permissions",
         summary: "List permission definitions",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "permissions:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "createPermission",
@@ -469,6 +984,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/permissions",
         summary: "Define a permission",
         request_body: Some("PermissionMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "permissions:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getPermission",
@@ -477,6 +1002,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/permissions/{permission_id}",
         summary: "Read one permission definition",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "permissions:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "updatePermission",
@@ -485,6 +1020,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/permissions/{permission_id}",
         summary: "Update a permission definition",
         request_body: Some("PermissionUpdateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "permissions:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "disablePermission",
@@ -493,6 +1038,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/permissions/{permission_id}/disable",
         summary: "Disable a permission definition",
         request_body: Some("PermissionUpdateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "permissions:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listPlugins",
@@ -501,6 +1056,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/plugins",
         summary: "List plugins",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "installPlugin",
@@ -509,6 +1074,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/plugins/install",
         summary: "Install a plugin from its manifest",
         request_body: Some("PluginInstallRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "validatePluginManifest",
@@ -517,6 +1092,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/plugins/validate-manifest",
         summary: "Validate a plugin manifest",
         request_body: Some("PluginManifest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getPlugin",
@@ -525,6 +1110,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/plugins/{plugin_key}",
         summary: "Read one plugin",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listPluginAdminMenus",
@@ -533,6 +1128,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/plugins/{plugin_key}/admin-menus",
         summary: "List a plugin's admin menu entries",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listPluginAuditEvents",
@@ -541,6 +1146,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/plugins/{plugin_key}/audit-events",
         summary: "List a plugin's audit event types",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "disablePlugin",
@@ -549,6 +1164,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/plugins/{plugin_key}/disable",
         summary: "Disable a plugin",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "enablePlugin",
@@ -557,6 +1182,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/plugins/{plugin_key}/enable",
         summary: "Enable a plugin",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listPluginPermissions",
@@ -565,6 +1200,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/plugins/{plugin_key}/permissions",
         summary: "List a plugin's permissions",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listPluginResources",
@@ -573,6 +1218,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/plugins/{plugin_key}/resources",
         summary: "List a plugin's resource types",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listPluginSettings",
@@ -581,6 +1236,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/plugins/{plugin_key}/settings",
         summary: "List a plugin's settings",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "updatePluginSettings",
@@ -589,6 +1254,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/plugins/{plugin_key}/settings",
         summary: "Change a plugin's settings",
         request_body: Some("PluginSettingsUpdateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "uninstallPlugin",
@@ -597,6 +1272,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/plugins/{plugin_key}/uninstall",
         summary: "Uninstall a plugin",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "plugins:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listProviderInstallations",
@@ -605,6 +1290,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/provider-installations",
         summary: "Browse provider installations",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "instance:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getProviderInstallation",
@@ -613,6 +1308,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/provider-installations/{provider_installation_id}",
         summary: "Read one provider installation",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "instance:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listProviderMigrationRevisions",
@@ -621,6 +1326,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/provider-migration-revisions",
         summary: "Browse provider migration revisions",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "instance:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "createProviderMigrationRevision",
@@ -629,6 +1344,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/provider-migration-revisions",
         summary: "Submit a provider migration revision",
         request_body: Some("ProviderMigrationRevisionRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "instance:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getProviderMigrationRevision",
@@ -637,6 +1362,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/provider-migration-revisions/{provider_migration_revision_id}",
         summary: "Read one provider migration revision",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "instance:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "reviewProviderMigrationRevision",
@@ -645,6 +1380,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/provider-migration-revisions/{provider_migration_revision_id}/review",
         summary: "Approve or reject a provider migration revision",
         request_body: Some("ProviderMigrationReviewRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "instance:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "issueProviderRequestContext",
@@ -653,6 +1398,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/provider-request-contexts",
         summary: "Issue a provider request context",
         request_body: Some("ProviderRequestContextRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "instance:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getReadiness",
@@ -661,6 +1416,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/ready",
         summary: "Readiness probe",
         request_body: None,
+        access: Some(Access::Public),
     },
     Operation {
         id: "listResourceTypes",
@@ -669,6 +1425,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/resource-types",
         summary: "List registered resource types",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "registry:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "upsertResourceType",
@@ -677,6 +1443,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/resource-types",
         summary: "Declare a resource type",
         request_body: Some("ResourceTypeMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "registry:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getResourceType",
@@ -685,6 +1461,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/resource-types/{resource_type}",
         summary: "Read one resource type",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "registry:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listResourceActions",
@@ -693,6 +1479,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/resource-types/{resource_type}/actions",
         summary: "List a resource type's actions",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "registry:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "upsertResourceAction",
@@ -701,6 +1497,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/resource-types/{resource_type}/actions",
         summary: "Declare an action of a resource type",
         request_body: Some("ResourceActionMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "registry:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getResourceMapping",
@@ -709,6 +1515,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/resource-types/{resource_type}/mapping",
         summary: "Read a resource type's storage mapping",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "registry:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "upsertResourceMapping",
@@ -717,6 +1533,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/resource-types/{resource_type}/mapping",
         summary: "Set a resource type's storage mapping",
         request_body: Some("ResourceMappingMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "registry:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listResources",
@@ -725,6 +1551,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/resources",
         summary: "Browse protected resources",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "resources:read",
+                space: Some(Source::Query("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "createResource",
@@ -733,6 +1569,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/resources",
         summary: "Register a protected resource",
         request_body: Some("ResourceCreateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "resources:manage",
+                space: Some(Source::Query("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getResourceByTypeAndID",
@@ -741,6 +1587,19 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/resources/{resource_type}/{resource_id}",
         summary: "Read a resource by type and id",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "resources:read",
+                space: None,
+                group: None,
+                entity: Some(Entity {
+                    kind: "resource",
+                    id: Source::Path("resource_id"),
+                }),
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listRolePermissions",
@@ -749,6 +1608,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/role-permissions",
         summary: "Browse role-permission bindings",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "permissions:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "createRolePermission",
@@ -757,6 +1626,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/role-permissions",
         summary: "Bind a permission to a role",
         request_body: Some("RolePermissionMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "permissions:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getRolePermission",
@@ -765,6 +1644,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/role-permissions/{role_permission_id}",
         summary: "Read one role-permission binding",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "permissions:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "deleteRolePermission",
@@ -773,6 +1662,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/role-permissions/{role_permission_id}",
         summary: "Remove a role-permission binding",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "permissions:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getRoleByID",
@@ -781,6 +1680,19 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/roles/{role_id}",
         summary: "Read a role by id",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "roles:read",
+                space: None,
+                group: None,
+                entity: Some(Entity {
+                    kind: "role",
+                    id: Source::Path("role_id"),
+                }),
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listSpaces",
@@ -789,6 +1701,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces",
         summary: "Browse all spaces",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "spaces:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "createSpace",
@@ -797,6 +1719,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces",
         summary: "Open a new space",
         request_body: Some("SpaceMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "spaces:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getSpace",
@@ -805,6 +1737,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}",
         summary: "Read one space",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "spaces:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "updateSpace",
@@ -813,6 +1755,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}",
         summary: "Modify a space",
         request_body: Some("SpaceMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "spaces:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listSpaceAuditLogs",
@@ -821,6 +1773,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/audit-logs",
         summary: "Search a space's audit log",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "audit:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getSpaceAuditLog",
@@ -829,6 +1791,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/audit-logs/{audit_log_id}",
         summary: "Read one audit row of a space",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "audit:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getAppDataSpaceInfo",
@@ -837,6 +1809,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/data",
         summary: "Describe App Data for a space",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "data:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listAppDataModels",
@@ -845,6 +1827,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/data/models",
         summary: "Browse app data models",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "data:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "createAppDataModel",
@@ -853,6 +1845,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/data/models",
         summary: "Define an app data model",
         request_body: Some("AppDataModelMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "data:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getAppDataModel",
@@ -861,6 +1863,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/data/models/{model_key}",
         summary: "Read one app data model",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "data:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "updateAppDataModel",
@@ -869,6 +1881,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/data/models/{model_key}",
         summary: "Modify an app data model",
         request_body: Some("AppDataModelMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "data:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listAppDataRecords",
@@ -877,6 +1899,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/data/models/{model_key}/records",
         summary: "Page through app data records",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "data:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "createAppDataRecord",
@@ -885,6 +1917,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/data/models/{model_key}/records",
         summary: "Add an app data record",
         request_body: Some("AppDataRecordMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "data:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getAppDataRecord",
@@ -893,6 +1935,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/data/models/{model_key}/records/{record_id}",
         summary: "Read one app data record",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "data:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "deleteAppDataRecord",
@@ -901,6 +1953,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/data/models/{model_key}/records/{record_id}",
         summary: "Delete an app data record",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "data:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "updateAppDataRecord",
@@ -909,6 +1971,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/data/models/{model_key}/records/{record_id}",
         summary: "Modify an app data record",
         request_body: Some("AppDataRecordMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "data:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "archiveAppDataRecord",
@@ -917,6 +1989,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/data/models/{model_key}/records/{record_id}/archive",
         summary: "Move an app data record to the archive",
         request_body: Some("AppDataRecordMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "data:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listAppDataRecordRevisions",
@@ -925,6 +2007,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/data/models/{model_key}/records/{record_id}/revisions",
         summary: "List an app data record's revisions",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "data:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "batchAppDataRecords",
@@ -933,6 +2025,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/data/records/batch",
         summary: "Apply a batch of app data record changes",
         request_body: Some("AppDataRecordBatchRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "data:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "disableSpace",
@@ -941,6 +2043,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/disable",
         summary: "Switch a space off",
         request_body: Some("SpaceMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "spaces:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listGroups",
@@ -949,6 +2061,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/groups",
         summary: "List groups of a space",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "groups:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "createGroup",
@@ -957,6 +2079,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/groups",
         summary: "Add a group to a space",
         request_body: Some("GroupMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "groups:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getGroupTree",
@@ -965,6 +2097,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/groups/tree",
         summary: "Get a space's group tree",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "groups:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getGroup",
@@ -973,6 +2115,19 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/groups/{group_id}",
         summary: "Read one group of a space",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "groups:read",
+                space: Some(Source::Path("space_id")),
+                group: Some(Source::Path("group_id")),
+                entity: Some(Entity {
+                    kind: "group",
+                    id: Source::Path("group_id"),
+                }),
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "updateGroup",
@@ -981,6 +2136,19 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/groups/{group_id}",
         summary: "Modify a group",
         request_body: Some("GroupUpdateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "groups:manage",
+                space: Some(Source::Path("space_id")),
+                group: Some(Source::Path("group_id")),
+                entity: Some(Entity {
+                    kind: "group",
+                    id: Source::Path("group_id"),
+                }),
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "disableGroup",
@@ -989,6 +2157,19 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/groups/{group_id}/disable",
         summary: "Switch a group off",
         request_body: Some("GroupUpdateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "groups:manage",
+                space: Some(Source::Path("space_id")),
+                group: Some(Source::Path("group_id")),
+                entity: Some(Entity {
+                    kind: "group",
+                    id: Source::Path("group_id"),
+                }),
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listMemberRoles",
@@ -997,6 +2178,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/member-roles",
         summary: "List member-role assignments",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "roles:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "createMemberRole",
@@ -1005,6 +2196,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/member-roles",
         summary: "Assign a role to a member",
         request_body: Some("MemberRoleMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "roles:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getMemberRole",
@@ -1013,6 +2214,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/member-roles/{member_role_id}",
         summary: "Read one member-role assignment",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "roles:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "revokeMemberRole",
@@ -1021,6 +2232,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/member-roles/{member_role_id}/revoke",
         summary: "Revoke a member-role assignment",
         request_body: Some("MemberRoleUpdateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "roles:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listMembers",
@@ -1029,6 +2250,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/members",
         summary: "List members of a space",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "members:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "createMember",
@@ -1037,6 +2268,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/members",
         summary: "Add a member to a space",
         request_body: Some("MemberMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "members:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getMember",
@@ -1045,6 +2286,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/members/{member_id}",
         summary: "Read one member of a space",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "members:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "updateMember",
@@ -1053,6 +2304,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/members/{member_id}",
         summary: "Modify a member",
         request_body: Some("MemberUpdateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "members:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "disableMember",
@@ -1061,6 +2322,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/members/{member_id}/disable",
         summary: "Switch a member off",
         request_body: Some("MemberUpdateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "members:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listSpaceResources",
@@ -1069,6 +2340,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/resources",
         summary: "List resources of a space",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "resources:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "createSpaceResource",
@@ -1077,6 +2358,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/resources",
         summary: "Register a protected resource in a space",
         request_body: Some("ResourceMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "resources:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getSpaceResource",
@@ -1085,6 +2376,19 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/resources/{resource_id}",
         summary: "Read one resource of a space",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "resources:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: Some(Entity {
+                    kind: "resource",
+                    id: Source::Path("resource_id"),
+                }),
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "updateSpaceResource",
@@ -1093,6 +2397,19 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/resources/{resource_id}",
         summary: "Update a resource",
         request_body: Some("ResourceUpdateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "resources:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: Some(Entity {
+                    kind: "resource",
+                    id: Source::Path("resource_id"),
+                }),
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "archiveSpaceResource",
@@ -1101,6 +2418,19 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/resources/{resource_id}/archive",
         summary: "Move a resource to the archive",
         request_body: Some("ResourceUpdateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "resources:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: Some(Entity {
+                    kind: "resource",
+                    id: Source::Path("resource_id"),
+                }),
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "restoreSpace",
@@ -1109,6 +2439,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/restore",
         summary: "Reactivate a space",
         request_body: Some("SpaceMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "spaces:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listSpaceRolePermissions",
@@ -1117,6 +2457,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/role-permissions",
         summary: "List role-permission bindings of a space",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "roles:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "createSpaceRolePermission",
@@ -1125,6 +2475,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/role-permissions",
         summary: "Bind a permission to a role of a space",
         request_body: Some("RolePermissionMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "roles:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getSpaceRolePermission",
@@ -1133,6 +2493,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/role-permissions/{role_permission_id}",
         summary: "Read one role-permission binding of a space",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "roles:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "deleteSpaceRolePermission",
@@ -1141,6 +2511,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/role-permissions/{role_permission_id}",
         summary: "Remove a role-permission binding of a space",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "roles:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listRoles",
@@ -1149,6 +2529,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/roles",
         summary: "List roles of a space",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "roles:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "createRole",
@@ -1157,6 +2547,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/roles",
         summary: "Add a role to a space",
         request_body: Some("RoleMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "roles:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getRole",
@@ -1165,6 +2565,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/roles/{role_id}",
         summary: "Read one role of a space",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "roles:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "updateRole",
@@ -1173,6 +2583,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/roles/{role_id}",
         summary: "Modify a role",
         request_body: Some("RoleUpdateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "roles:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "disableRole",
@@ -1181,6 +2601,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/roles/{role_id}/disable",
         summary: "Switch a role off",
         request_body: Some("RoleUpdateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "roles:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listUserMembers",
@@ -1189,6 +2619,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/user-members",
         summary: "List user-member bindings of a space",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "user_members:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "createUserMember",
@@ -1197,6 +2637,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/user-members",
         summary: "Bind a user to a member",
         request_body: Some("UserMemberMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "user_members:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getUserMember",
@@ -1205,6 +2655,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/user-members/{user_member_id}",
         summary: "Read one user-member binding of a space",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "user_members:read",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "updateUserMember",
@@ -1213,6 +2673,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/user-members/{user_member_id}",
         summary: "Modify a user-member binding",
         request_body: Some("UserMemberUpdateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "user_members:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "revokeUserMember",
@@ -1221,6 +2691,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/spaces/{space_id}/user-members/{user_member_id}/revoke",
         summary: "Withdraw a user-member binding",
         request_body: Some("UserMemberUpdateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "user_members:manage",
+                space: Some(Source::Path("space_id")),
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listTemplates",
@@ -1229,6 +2709,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/templates",
         summary: "Browse the template catalog",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "templates:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getTemplate",
@@ -1237,6 +2727,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/templates/{template_id}",
         summary: "Read one template",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "templates:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "installTemplate",
@@ -1245,6 +2745,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/templates/{template_id}/install",
         summary: "Install a template",
         request_body: Some("TemplateInstallRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "templates:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "previewTemplateInstall",
@@ -1253,6 +2763,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/templates/{template_id}/preview-install",
         summary: "Preview a template installation",
         request_body: Some("TemplateInstallRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "templates:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getUserMemberByID",
@@ -1261,6 +2781,19 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/user-members/{user_member_id}",
         summary: "Read a user-member binding by id",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "user_members:read",
+                space: None,
+                group: None,
+                entity: Some(Entity {
+                    kind: "user_member",
+                    id: Source::Path("user_member_id"),
+                }),
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "listUsers",
@@ -1269,6 +2802,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/users",
         summary: "Browse user accounts",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "users:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "createUser",
@@ -1277,6 +2820,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/users",
         summary: "Add a user account",
         request_body: Some("UserMutationRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "users:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getUser",
@@ -1285,6 +2838,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/users/{user_id}",
         summary: "Read one user",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "users:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "updateUser",
@@ -1293,6 +2856,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/users/{user_id}",
         summary: "Modify a user account",
         request_body: Some("UserUpdateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "users:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "disableUser",
@@ -1301,6 +2874,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/users/{user_id}/disable",
         summary: "Switch a user account off",
         request_body: Some("UserUpdateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "users:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "restoreUser",
@@ -1309,6 +2892,16 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/users/{user_id}/restore",
         summary: "Reactivate a user account",
         request_body: Some("UserUpdateRequest"),
+        access: Some(
+            Access::Permission(Permission {
+                key: "users:manage",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: None,
+            }),
+        ),
     },
     Operation {
         id: "getVersion",
@@ -1317,6 +2910,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/api/v1/version",
         summary: "Report version information",
         request_body: None,
+        access: Some(Access::Public),
     },
     Operation {
         id: "getMetrics",
@@ -1325,19 +2919,36 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/metrics",
         summary: "Prometheus metrics",
         request_body: None,
+        access: Some(
+            Access::Permission(Permission {
+                key: "metrics:read",
+                space: None,
+                group: None,
+                entity: None,
+                handler_resolved: false,
+                or_scheme: Some("MetricsTokenAuth"),
+            }),
+        ),
     },
 ];
+/// Names row `N` of [`OPERATIONS`] for the endpoint's admission guard.
+pub struct Op<const N: usize>;
+impl<const N: usize> crate::runtime::OperationRef for Op<N> {
+    fn operation() -> &'static Operation {
+        &OPERATIONS[N]
+    }
+}
 /// Operations tagged `System`. Every method answers `501` until it is implemented.
 ///
 /// Liveness, readiness, version and Prometheus metrics.
 #[allow(unused_variables)]
-pub trait System: Send + Sync + 'static {
+pub trait System: crate::runtime::Admission {
     /// Liveness probe
     ///
     /// Answers `status: ok` while the process is serving requests. No credentials needed.
     fn get_health(
         &self,
-        request: &poem::Request,
+        ctx: Ctx<Self::Guest>,
     ) -> impl Future<Output = poem::Result<responses::GetHealthResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[54usize]).into()) }
     }
@@ -1346,7 +2957,7 @@ pub trait System: Send + Sync + 'static {
     /// Reports whether the database is reachable, migrations are current and the kernel is ready, together with schema versions, capability states and a plugin summary. Answers 503 NOT_READY otherwise. No credentials needed.
     fn get_readiness(
         &self,
-        request: &poem::Request,
+        ctx: Ctx<Self::Guest>,
     ) -> impl Future<Output = poem::Result<responses::GetReadinessResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[81usize]).into()) }
     }
@@ -1355,7 +2966,7 @@ pub trait System: Send + Sync + 'static {
     /// Returns Core, API, schema, trace, plugin API and registry versions plus capability and plugin information. Upstream's contract documents only `version`; the server actually sends the richer object described here. No credentials needed.
     fn get_version(
         &self,
-        request: &poem::Request,
+        ctx: Ctx<Self::Guest>,
     ) -> impl Future<Output = poem::Result<responses::GetVersionResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[163usize]).into()) }
     }
@@ -1364,8 +2975,7 @@ pub trait System: Send + Sync + 'static {
     /// Plain-text Prometheus exposition (`audit_logs_written_total`, `authz_denies_total`). Off unless metrics are enabled (404 FEATURE_DISABLED). When a metrics token is configured it must be sent in X-Plystra-Metrics-Token; otherwise a session or API key holding `metrics:read` is needed.
     fn get_metrics(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Option<Self::Principal>>,
     ) -> impl Future<Output = poem::Result<responses::GetMetricsResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[164usize]).into()) }
     }
@@ -1374,14 +2984,13 @@ pub trait System: Send + Sync + 'static {
 ///
 /// Landing-page data for the admin console.
 #[allow(unused_variables)]
-pub trait Console: Send + Sync + 'static {
+pub trait Console: crate::runtime::Admission {
     /// Admin console landing data
     ///
     /// Returns entity counts and the most recent audit rows for the admin console landing page.
     fn get_console_overview(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
     ) -> impl Future<
         Output = poem::Result<responses::GetConsoleOverviewResponse>,
     > + Send {
@@ -1392,13 +3001,13 @@ pub trait Console: Send + Sync + 'static {
 ///
 /// Password login, token refresh, logout, registration and session introspection.
 #[allow(unused_variables)]
-pub trait Auth: Send + Sync + 'static {
+pub trait Auth: crate::runtime::Admission {
     /// Log in with email and password
     ///
     /// Checks the credentials and opens a session. Returns an access token (valid 15 minutes), a refresh token (valid 30 days), the user, the default actor and the bindings available to switch to. Repeated failures lock the email and client IP for a while (429 AUTH_RATE_LIMITED with Retry-After).
     fn login(
         &self,
-        request: &poem::Request,
+        ctx: Ctx<Self::Guest>,
         body: types::LoginRequest,
     ) -> impl Future<Output = poem::Result<responses::LoginResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[29usize]).into()) }
@@ -1408,7 +3017,7 @@ pub trait Auth: Send + Sync + 'static {
     /// Revokes every session whose access or refresh token matches the Bearer token, or else the `refresh_token` in the optional body. Always answers `logged_out: true`, even for unknown tokens.
     fn logout(
         &self,
-        request: &poem::Request,
+        ctx: Ctx<Self::Guest>,
         body: Option<types::LogoutRequest>,
     ) -> impl Future<Output = poem::Result<responses::LogoutResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[30usize]).into()) }
@@ -1418,8 +3027,7 @@ pub trait Auth: Send + Sync + 'static {
     /// Returns the session id, the logged-in user, the session's active space/member/binding and expiry times, the actor (or null) and the available bindings. Requires a Bearer session.
     fn get_current_session(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
     ) -> impl Future<
         Output = poem::Result<responses::GetCurrentSessionResponse>,
     > + Send {
@@ -1430,7 +3038,7 @@ pub trait Auth: Send + Sync + 'static {
     /// Exchanges a valid refresh token for a new access token and a new refresh token. The old pair stops working immediately and the refresh expiry is not extended. An invalid, expired or already rotated refresh token gives 401 SESSION_EXPIRED.
     fn refresh_session(
         &self,
-        request: &poem::Request,
+        ctx: Ctx<Self::Guest>,
         body: types::RefreshRequest,
     ) -> impl Future<Output = poem::Result<responses::RefreshSessionResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[32usize]).into()) }
@@ -1440,7 +3048,7 @@ pub trait Auth: Send + Sync + 'static {
     /// Self-service sign-up. Depending on server configuration the call bootstraps the first instance super admin, performs an ordinary registration (user, default space, member, binding, space admin grant and a session), or creates only the user (`public_user_only`, no tokens). Refused registrations get 403 REGISTRATION_DISABLED; a taken email gives 409 USER_CREATE_FAILED.
     fn register(
         &self,
-        request: &poem::Request,
+        ctx: Ctx<Self::Guest>,
         body: types::RegisterRequest,
     ) -> impl Future<Output = poem::Result<responses::RegisterResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[33usize]).into()) }
@@ -1450,14 +3058,13 @@ pub trait Auth: Send + Sync + 'static {
 ///
 /// Which member a session acts as, and switching between members.
 #[allow(unused_variables)]
-pub trait Actor: Send + Sync + 'static {
+pub trait Actor: crate::runtime::Admission {
     /// Show the session's active actor
     ///
     /// Returns the actor (user, member, binding, space) that the current session acts as, together with every binding the user may switch to and the session expiry. Only a Bearer session token is accepted; a user without an active binding gets 403 ACTIVE_MEMBER_REQUIRED.
     fn get_actor_context(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
     ) -> impl Future<Output = poem::Result<responses::GetActorContextResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[4usize]).into()) }
     }
@@ -1466,8 +3073,7 @@ pub trait Actor: Send + Sync + 'static {
     /// Moves the session to another of the user's active bindings, chosen by `member_id` and/or `user_member_id`. Both fields are optional filters; the first matching active binding wins. No match gives 403 ACTIVE_MEMBER_REQUIRED.
     fn switch_member(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         body: types::SwitchMemberRequest,
     ) -> impl Future<Output = poem::Result<responses::SwitchMemberResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[5usize]).into()) }
@@ -1477,14 +3083,13 @@ pub trait Actor: Send + Sync + 'static {
 ///
 /// Admin grants at instance, space and group reach, and the calling principal.
 #[allow(unused_variables)]
-pub trait Admin: Send + Sync + 'static {
+pub trait Admin: crate::runtime::Admission {
     /// Browse admin grants
     ///
     /// Returns the admin grants visible to the caller, newest first. Grants outside the caller's reach are silently left out (a space admin never sees instance-level grants). Optional filters: user_id, level, space_id, group_id, status.
     fn list_admin_grants(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         limit: Option<i32>,
         user_id: Option<String>,
         level: Option<types::AdminGrantLevel>,
@@ -1500,8 +3105,7 @@ pub trait Admin: Send + Sync + 'static {
     /// Creates an instance, space or group admin grant. Only human sessions may call this (API keys get 403). Instance-level grants need an instance super admin, and the caller must itself hold `permission_key` in the target scope unless it is a super admin.
     fn create_admin_grant(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         body: types::AdminGrantMutationRequest,
     ) -> impl Future<Output = poem::Result<responses::CreateAdminGrantResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[7usize]).into()) }
@@ -1511,8 +3115,7 @@ pub trait Admin: Send + Sync + 'static {
     /// Fetches a single admin grant; 404 ADMIN_GRANT_NOT_FOUND when it does not exist.
     fn get_admin_grant(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         admin_grant_id: String,
     ) -> impl Future<Output = poem::Result<responses::GetAdminGrantResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[8usize]).into()) }
@@ -1522,8 +3125,7 @@ pub trait Admin: Send + Sync + 'static {
     /// Marks the grant `revoked` and stamps `revoked_at`. The body is optional and may carry `revoked_reason`. Revoking the last active instance super admin grant is refused with 409 LAST_SUPER_ADMIN.
     fn revoke_admin_grant(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         admin_grant_id: String,
         body: Option<types::AdminGrantUpdateRequest>,
     ) -> impl Future<Output = poem::Result<responses::RevokeAdminGrantResponse>> + Send {
@@ -1534,8 +3136,7 @@ pub trait Admin: Send + Sync + 'static {
     /// Reports who is calling (session or API key), the active space and member, the admin grants in force, and a map of effective permission keys (with `*` for a super admin). `api_key` is only present for API-key callers.
     fn get_admin_me(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
     ) -> impl Future<Output = poem::Result<responses::GetAdminMeResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[10usize]).into()) }
     }
@@ -1544,14 +3145,13 @@ pub trait Admin: Send + Sync + 'static {
 ///
 /// Scoped keys for server-to-server calls.
 #[allow(unused_variables)]
-pub trait ApiKeys: Send + Sync + 'static {
+pub trait ApiKeys: crate::runtime::Admission {
     /// Browse scoped API keys
     ///
     /// Returns the scoped API keys visible to the caller, newest first. The secret is never included. Optional filters: level, space_id, group_id, status.
     fn list_api_keys(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         limit: Option<i32>,
         level: Option<types::ApiKeyLevel>,
         space_id: Option<String>,
@@ -1566,8 +3166,7 @@ pub trait ApiKeys: Send + Sync + 'static {
     /// Creates an instance, space or group API key. The caller needs `api_keys:create` in the target scope and must itself hold every requested permission key (super admins are exempt). The plaintext secret is returned once, in `api_key`; upstream's contract called that field `key`, but the server sends `api_key`.
     fn create_api_key(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         body: types::ApiKeyMutationRequest,
     ) -> impl Future<Output = poem::Result<responses::CreateApiKeyResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[12usize]).into()) }
@@ -1577,8 +3176,7 @@ pub trait ApiKeys: Send + Sync + 'static {
     /// Fetches one API key without its secret; 404 API_KEY_NOT_FOUND when absent, 403 when it lies outside the caller's scope.
     fn get_api_key(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         api_key_id: String,
     ) -> impl Future<Output = poem::Result<responses::GetApiKeyResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[13usize]).into()) }
@@ -1588,8 +3186,7 @@ pub trait ApiKeys: Send + Sync + 'static {
     /// Sets the key's status to `revoked`; it stops authenticating at once. The body is optional and may carry `revoked_reason`. API keys may revoke keys within their own reach.
     fn revoke_api_key(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         api_key_id: String,
         body: Option<types::ApiKeyUpdateRequest>,
     ) -> impl Future<Output = poem::Result<responses::RevokeApiKeyResponse>> + Send {
@@ -1600,14 +3197,13 @@ pub trait ApiKeys: Send + Sync + 'static {
 ///
 /// Authorization checks and fully explained decisions.
 #[allow(unused_variables)]
-pub trait Authorization: Send + Sync + 'static {
+pub trait Authorization: crate::runtime::Admission {
     /// Check whether an actor may perform an action
     ///
     /// Runs the authorization engine for one actor, resource and action and returns a compact verdict with trace and audit references. A deny is a normal 200 answer with `allow: false`. Setting `explain: true` in the body makes the server answer with the full Decision shape instead of this one; typed clients should call explainAuthorization for that. Inline context (resource attributes, grants or actor metadata in the body) is only accepted from API keys.
     fn check_authorization(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         body: types::AuthzRequest,
     ) -> impl Future<
         Output = poem::Result<responses::CheckAuthorizationResponse>,
@@ -1619,8 +3215,7 @@ pub trait Authorization: Send + Sync + 'static {
     /// Runs the same evaluation as the check route and returns the complete Decision: actor and space snapshots, target, registry entries, every candidate grant with its scope check, request metadata and the audit reference. A deny is a normal 200 answer.
     fn explain_authorization(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         body: types::AuthzRequest,
     ) -> impl Future<
         Output = poem::Result<responses::ExplainAuthorizationResponse>,
@@ -1632,14 +3227,13 @@ pub trait Authorization: Send + Sync + 'static {
 ///
 /// People who can log in.
 #[allow(unused_variables)]
-pub trait Users: Send + Sync + 'static {
+pub trait Users: crate::runtime::Admission {
     /// Browse user accounts
     ///
     /// Returns users ordered by email. Password hashes are never included.
     fn list_users(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         limit: Option<i32>,
         cursor: Option<String>,
     ) -> impl Future<Output = poem::Result<responses::ListUsersResponse>> + Send {
@@ -1650,8 +3244,7 @@ pub trait Users: Send + Sync + 'static {
     /// Creates a user identity. `email` is required; status defaults to `active`. A password, when given, must satisfy the password policy.
     fn create_user(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         body: types::UserMutationRequest,
     ) -> impl Future<Output = poem::Result<responses::CreateUserResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[158usize]).into()) }
@@ -1661,8 +3254,7 @@ pub trait Users: Send + Sync + 'static {
     /// Fetches a user; 404 USER_NOT_FOUND when absent.
     fn get_user(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         user_id: String,
     ) -> impl Future<Output = poem::Result<responses::GetUserResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[159usize]).into()) }
@@ -1672,8 +3264,7 @@ pub trait Users: Send + Sync + 'static {
     /// Changes the supplied fields. Setting a new password stamps `password_changed_at` and ends all of the user's sessions.
     fn update_user(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         user_id: String,
         body: types::UserUpdateRequest,
     ) -> impl Future<Output = poem::Result<responses::UpdateUserResponse>> + Send {
@@ -1684,8 +3275,7 @@ pub trait Users: Send + Sync + 'static {
     /// Sets the user's status to `disabled`; the body is optional.
     fn disable_user(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         user_id: String,
         body: Option<types::UserUpdateRequest>,
     ) -> impl Future<Output = poem::Result<responses::DisableUserResponse>> + Send {
@@ -1696,8 +3286,7 @@ pub trait Users: Send + Sync + 'static {
     /// Sets a disabled user back to `active`; the body is optional.
     fn restore_user(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         user_id: String,
         body: Option<types::UserUpdateRequest>,
     ) -> impl Future<Output = poem::Result<responses::RestoreUserResponse>> + Send {
@@ -1708,14 +3297,13 @@ pub trait Users: Send + Sync + 'static {
 ///
 /// Workspaces / tenant boundaries.
 #[allow(unused_variables)]
-pub trait Spaces: Send + Sync + 'static {
+pub trait Spaces: crate::runtime::Admission {
     /// Browse all spaces
     ///
     /// Returns every Space ordered by name. Needs an unscoped `spaces:read` grant.
     fn list_spaces(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         limit: Option<i32>,
         cursor: Option<String>,
     ) -> impl Future<Output = poem::Result<responses::ListSpacesResponse>> + Send {
@@ -1726,8 +3314,7 @@ pub trait Spaces: Send + Sync + 'static {
     /// Creates a workspace/tenant boundary. Type defaults to `custom`.
     fn create_space(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         body: types::SpaceMutationRequest,
     ) -> impl Future<Output = poem::Result<responses::CreateSpaceResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[98usize]).into()) }
@@ -1737,8 +3324,7 @@ pub trait Spaces: Send + Sync + 'static {
     /// Fetches a Space; 404 SPACE_NOT_FOUND when absent.
     fn get_space(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
     ) -> impl Future<Output = poem::Result<responses::GetSpaceResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[99usize]).into()) }
@@ -1748,8 +3334,7 @@ pub trait Spaces: Send + Sync + 'static {
     /// Changes the supplied fields of a Space.
     fn update_space(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         body: types::SpaceMutationRequest,
     ) -> impl Future<Output = poem::Result<responses::UpdateSpaceResponse>> + Send {
@@ -1760,8 +3345,7 @@ pub trait Spaces: Send + Sync + 'static {
     /// Sets the Space's status to `disabled`; the body is optional.
     fn disable_space(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         body: Option<types::SpaceMutationRequest>,
     ) -> impl Future<Output = poem::Result<responses::DisableSpaceResponse>> + Send {
@@ -1772,8 +3356,7 @@ pub trait Spaces: Send + Sync + 'static {
     /// Sets a disabled Space back to `active`; the body is optional.
     fn restore_space(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         body: Option<types::SpaceMutationRequest>,
     ) -> impl Future<Output = poem::Result<responses::RestoreSpaceResponse>> + Send {
@@ -1784,14 +3367,13 @@ pub trait Spaces: Send + Sync + 'static {
 ///
 /// Hierarchical groups inside a Space.
 #[allow(unused_variables)]
-pub trait Groups: Send + Sync + 'static {
+pub trait Groups: crate::runtime::Admission {
     /// Read a group by id
     ///
     /// Fetches a group without naming its Space; access is checked against the group's own Space and path.
     fn get_group_by_id(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         group_id: String,
     ) -> impl Future<Output = poem::Result<responses::GetGroupByIdResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[53usize]).into()) }
@@ -1801,8 +3383,7 @@ pub trait Groups: Send + Sync + 'static {
     /// Returns the Space's groups ordered by path.
     fn list_groups(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         limit: Option<i32>,
         cursor: Option<String>,
@@ -1814,8 +3395,7 @@ pub trait Groups: Send + Sync + 'static {
     /// Creates a group in the Space. `path` (dot-separated, e.g. `finance.apac`) is required; a parent must belong to the same Space.
     fn create_group(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         body: types::GroupMutationRequest,
     ) -> impl Future<Output = poem::Result<responses::CreateGroupResponse>> + Send {
@@ -1826,8 +3406,7 @@ pub trait Groups: Send + Sync + 'static {
     /// Returns all groups of the Space ordered by path so that clients can rebuild the hierarchy from `path` and `depth`.
     fn get_group_tree(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
     ) -> impl Future<Output = poem::Result<responses::GetGroupTreeResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[119usize]).into()) }
@@ -1837,8 +3416,7 @@ pub trait Groups: Send + Sync + 'static {
     /// Fetches a group of the Space; 404 GROUP_NOT_FOUND when absent.
     fn get_group(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         group_id: String,
     ) -> impl Future<Output = poem::Result<responses::GetGroupResponse>> + Send {
@@ -1849,8 +3427,7 @@ pub trait Groups: Send + Sync + 'static {
     /// Changes the supplied fields of a group.
     fn update_group(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         group_id: String,
         body: types::GroupUpdateRequest,
@@ -1862,8 +3439,7 @@ pub trait Groups: Send + Sync + 'static {
     /// Sets the group's status to `disabled`; the body is optional.
     fn disable_group(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         group_id: String,
         body: Option<types::GroupUpdateRequest>,
@@ -1875,14 +3451,13 @@ pub trait Groups: Send + Sync + 'static {
 ///
 /// Delegatable identities inside a Space.
 #[allow(unused_variables)]
-pub trait Members: Send + Sync + 'static {
+pub trait Members: crate::runtime::Admission {
     /// Read a member by id
     ///
     /// Fetches a member without naming its Space; access is checked against the member's Space.
     fn get_member_by_id(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         member_id: String,
     ) -> impl Future<Output = poem::Result<responses::GetMemberByIdResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[55usize]).into()) }
@@ -1892,8 +3467,7 @@ pub trait Members: Send + Sync + 'static {
     /// Returns the Space's members ordered by display name.
     fn list_members(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         limit: Option<i32>,
         cursor: Option<String>,
@@ -1905,8 +3479,7 @@ pub trait Members: Send + Sync + 'static {
     /// Creates a delegatable member identity in the Space. `display_name` is required; member_type defaults to `human`.
     fn create_member(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         body: types::MemberMutationRequest,
     ) -> impl Future<Output = poem::Result<responses::CreateMemberResponse>> + Send {
@@ -1917,8 +3490,7 @@ pub trait Members: Send + Sync + 'static {
     /// Fetches a member of the Space; 404 MEMBER_NOT_FOUND when absent.
     fn get_member(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         member_id: String,
     ) -> impl Future<Output = poem::Result<responses::GetMemberResponse>> + Send {
@@ -1929,8 +3501,7 @@ pub trait Members: Send + Sync + 'static {
     /// Changes the supplied fields of a member.
     fn update_member(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         member_id: String,
         body: types::MemberUpdateRequest,
@@ -1942,8 +3513,7 @@ pub trait Members: Send + Sync + 'static {
     /// Sets the member's status to `disabled`; the body is optional.
     fn disable_member(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         member_id: String,
         body: Option<types::MemberUpdateRequest>,
@@ -1955,14 +3525,13 @@ pub trait Members: Send + Sync + 'static {
 ///
 /// Bindings that let users act as members.
 #[allow(unused_variables)]
-pub trait UserMembers: Send + Sync + 'static {
+pub trait UserMembers: crate::runtime::Admission {
     /// List user-member bindings of a space
     ///
     /// Returns the Space's user-to-member bindings ordered by email and member name. Optional filters: user_id, member_id, status, relation_type.
     fn list_user_members(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         limit: Option<i32>,
         user_id: Option<String>,
@@ -1978,8 +3547,7 @@ pub trait UserMembers: Send + Sync + 'static {
     /// Lets a user act as a member of the Space. user_id, member_id and relation_type are required; the user must exist and the member must belong to the Space.
     fn create_user_member(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         body: types::UserMemberMutationRequest,
     ) -> impl Future<Output = poem::Result<responses::CreateUserMemberResponse>> + Send {
@@ -1990,8 +3558,7 @@ pub trait UserMembers: Send + Sync + 'static {
     /// Fetches a binding of the Space; 404 USER_MEMBER_NOT_FOUND when absent.
     fn get_user_member(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         user_member_id: String,
     ) -> impl Future<Output = poem::Result<responses::GetUserMemberResponse>> + Send {
@@ -2002,8 +3569,7 @@ pub trait UserMembers: Send + Sync + 'static {
     /// Changes the supplied fields of a binding.
     fn update_user_member(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         user_member_id: String,
         body: types::UserMemberUpdateRequest,
@@ -2015,8 +3581,7 @@ pub trait UserMembers: Send + Sync + 'static {
     /// Sets the binding's status to `revoked`; the body is optional and may give `revoked_reason`.
     fn revoke_user_member(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         user_member_id: String,
         body: Option<types::UserMemberUpdateRequest>,
@@ -2028,8 +3593,7 @@ pub trait UserMembers: Send + Sync + 'static {
     /// Fetches a binding without naming its Space; access is checked against the binding's Space.
     fn get_user_member_by_id(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         user_member_id: String,
     ) -> impl Future<
         Output = poem::Result<responses::GetUserMemberByIdResponse>,
@@ -2041,14 +3605,13 @@ pub trait UserMembers: Send + Sync + 'static {
 ///
 /// Roles and their assignment to members.
 #[allow(unused_variables)]
-pub trait Roles: Send + Sync + 'static {
+pub trait Roles: crate::runtime::Admission {
     /// Read a role by id
     ///
     /// Fetches a role without naming its Space; access is checked against the role's Space.
     fn get_role_by_id(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         role_id: String,
     ) -> impl Future<Output = poem::Result<responses::GetRoleByIdResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[96usize]).into()) }
@@ -2058,8 +3621,7 @@ pub trait Roles: Send + Sync + 'static {
     /// Returns the role assignments of the Space ordered by member name and role key, optionally filtered by member, role and status.
     fn list_member_roles(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         limit: Option<i32>,
         member_id: Option<String>,
@@ -2074,8 +3636,7 @@ pub trait Roles: Send + Sync + 'static {
     /// Assigns a role to a member, optionally anchored at a group that bounds group and group_tree scopes. Member, role and anchor group must all belong to the Space.
     fn create_member_role(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         body: types::MemberRoleMutationRequest,
     ) -> impl Future<Output = poem::Result<responses::CreateMemberRoleResponse>> + Send {
@@ -2086,8 +3647,7 @@ pub trait Roles: Send + Sync + 'static {
     /// Fetches a role assignment; 404 MEMBER_ROLE_NOT_FOUND when absent.
     fn get_member_role(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         member_role_id: String,
     ) -> impl Future<Output = poem::Result<responses::GetMemberRoleResponse>> + Send {
@@ -2098,8 +3658,7 @@ pub trait Roles: Send + Sync + 'static {
     /// Sets the assignment's status to `revoked`; the body is optional.
     fn revoke_member_role(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         member_role_id: String,
         body: Option<types::MemberRoleUpdateRequest>,
@@ -2111,8 +3670,7 @@ pub trait Roles: Send + Sync + 'static {
     /// Returns the Space's roles ordered by key.
     fn list_roles(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         limit: Option<i32>,
         cursor: Option<String>,
@@ -2124,8 +3682,7 @@ pub trait Roles: Send + Sync + 'static {
     /// Creates a role in the Space. `key` is required; the name defaults to the title-cased key.
     fn create_role(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         body: types::RoleMutationRequest,
     ) -> impl Future<Output = poem::Result<responses::CreateRoleResponse>> + Send {
@@ -2136,8 +3693,7 @@ pub trait Roles: Send + Sync + 'static {
     /// Fetches a role of the Space; 404 ROLE_NOT_FOUND when absent.
     fn get_role(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         role_id: String,
     ) -> impl Future<Output = poem::Result<responses::GetRoleResponse>> + Send {
@@ -2148,8 +3704,7 @@ pub trait Roles: Send + Sync + 'static {
     /// Changes the supplied fields of a role.
     fn update_role(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         role_id: String,
         body: types::RoleUpdateRequest,
@@ -2161,8 +3716,7 @@ pub trait Roles: Send + Sync + 'static {
     /// Sets the role's status to `disabled`; the body is optional.
     fn disable_role(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         role_id: String,
         body: Option<types::RoleUpdateRequest>,
@@ -2174,14 +3728,13 @@ pub trait Roles: Send + Sync + 'static {
 ///
 /// Permission definitions and their binding to roles.
 #[allow(unused_variables)]
-pub trait Permissions: Send + Sync + 'static {
+pub trait Permissions: crate::runtime::Admission {
     /// List permission definitions
     ///
     /// Returns every permission definition ordered by resource, action and scope.
     fn list_permissions(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         limit: Option<i32>,
         cursor: Option<String>,
     ) -> impl Future<Output = poem::Result<responses::ListPermissionsResponse>> + Send {
@@ -2192,8 +3745,7 @@ pub trait Permissions: Send + Sync + 'static {
     /// Creates a global permission definition (resource, action, scope). Permissions with scope `global` are always stored disabled.
     fn create_permission(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         body: types::PermissionMutationRequest,
     ) -> impl Future<Output = poem::Result<responses::CreatePermissionResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[57usize]).into()) }
@@ -2203,8 +3755,7 @@ pub trait Permissions: Send + Sync + 'static {
     /// Fetches a permission definition; 404 PERMISSION_NOT_FOUND when absent.
     fn get_permission(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         permission_id: String,
     ) -> impl Future<Output = poem::Result<responses::GetPermissionResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[58usize]).into()) }
@@ -2214,8 +3765,7 @@ pub trait Permissions: Send + Sync + 'static {
     /// Changes the supplied fields of a permission definition.
     fn update_permission(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         permission_id: String,
         body: types::PermissionUpdateRequest,
     ) -> impl Future<Output = poem::Result<responses::UpdatePermissionResponse>> + Send {
@@ -2226,8 +3776,7 @@ pub trait Permissions: Send + Sync + 'static {
     /// Sets the permission's status to `disabled`; the body is optional.
     fn disable_permission(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         permission_id: String,
         body: Option<types::PermissionUpdateRequest>,
     ) -> impl Future<
@@ -2240,8 +3789,7 @@ pub trait Permissions: Send + Sync + 'static {
     /// Returns every role-permission binding across Spaces.
     fn list_role_permissions(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         limit: Option<i32>,
         cursor: Option<String>,
     ) -> impl Future<
@@ -2254,8 +3802,7 @@ pub trait Permissions: Send + Sync + 'static {
     /// Attaches a permission to a role. Binding the same pair again revives the existing row instead of failing.
     fn create_role_permission(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         body: types::RolePermissionMutationRequest,
     ) -> impl Future<
         Output = poem::Result<responses::CreateRolePermissionResponse>,
@@ -2267,8 +3814,7 @@ pub trait Permissions: Send + Sync + 'static {
     /// Fetches a role-permission binding; 404 ROLE_PERMISSION_NOT_FOUND when absent.
     fn get_role_permission(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         role_permission_id: String,
     ) -> impl Future<
         Output = poem::Result<responses::GetRolePermissionResponse>,
@@ -2280,8 +3826,7 @@ pub trait Permissions: Send + Sync + 'static {
     /// Soft-deletes the binding and returns it.
     fn delete_role_permission(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         role_permission_id: String,
     ) -> impl Future<
         Output = poem::Result<responses::DeleteRolePermissionResponse>,
@@ -2293,8 +3838,7 @@ pub trait Permissions: Send + Sync + 'static {
     /// Returns the role-permission bindings whose role lives in the Space.
     fn list_space_role_permissions(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         limit: Option<i32>,
         cursor: Option<String>,
@@ -2308,8 +3852,7 @@ pub trait Permissions: Send + Sync + 'static {
     /// Attaches a permission to a role of the Space; binding the same pair again revives the existing row.
     fn create_space_role_permission(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         body: types::RolePermissionMutationRequest,
     ) -> impl Future<
@@ -2322,8 +3865,7 @@ pub trait Permissions: Send + Sync + 'static {
     /// Fetches a binding of the Space; 404 ROLE_PERMISSION_NOT_FOUND when absent.
     fn get_space_role_permission(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         role_permission_id: String,
     ) -> impl Future<
@@ -2336,8 +3878,7 @@ pub trait Permissions: Send + Sync + 'static {
     /// Soft-deletes the binding and returns it.
     fn delete_space_role_permission(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         role_permission_id: String,
     ) -> impl Future<
@@ -2350,14 +3891,13 @@ pub trait Permissions: Send + Sync + 'static {
 ///
 /// Resource registry: types, actions and storage mappings.
 #[allow(unused_variables)]
-pub trait ResourceTypes: Send + Sync + 'static {
+pub trait ResourceTypes: crate::runtime::Admission {
     /// List registered resource types
     ///
     /// Returns every resource type in the registry ordered by key.
     fn list_resource_types(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         limit: Option<i32>,
         cursor: Option<String>,
     ) -> impl Future<
@@ -2370,8 +3910,7 @@ pub trait ResourceTypes: Send + Sync + 'static {
     /// Creates the resource type or updates the one with the same key; always answers 201. Status defaults to `active`, source to `core`.
     fn upsert_resource_type(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         body: types::ResourceTypeMutationRequest,
     ) -> impl Future<
         Output = poem::Result<responses::UpsertResourceTypeResponse>,
@@ -2383,8 +3922,7 @@ pub trait ResourceTypes: Send + Sync + 'static {
     /// Fetches a resource type by key; 404 RESOURCE_TYPE_NOT_FOUND when not registered.
     fn get_resource_type(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         resource_type: String,
     ) -> impl Future<Output = poem::Result<responses::GetResourceTypeResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[84usize]).into()) }
@@ -2394,8 +3932,7 @@ pub trait ResourceTypes: Send + Sync + 'static {
     /// Returns the actions registered for the resource type ordered by key.
     fn list_resource_actions(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         resource_type: String,
     ) -> impl Future<
         Output = poem::Result<responses::ListResourceActionsResponse>,
@@ -2407,8 +3944,7 @@ pub trait ResourceTypes: Send + Sync + 'static {
     /// Creates the action or updates the one with the same key for this resource type; always answers 201. risk_level defaults to `normal`, audit_default to true.
     fn upsert_resource_action(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         resource_type: String,
         body: types::ResourceActionMutationRequest,
     ) -> impl Future<
@@ -2421,8 +3957,7 @@ pub trait ResourceTypes: Send + Sync + 'static {
     /// Fetches the single storage mapping of a resource type; 404 RESOURCE_MAPPING_NOT_FOUND when none exists.
     fn get_resource_mapping(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         resource_type: String,
     ) -> impl Future<
         Output = poem::Result<responses::GetResourceMappingResponse>,
@@ -2434,8 +3969,7 @@ pub trait ResourceTypes: Send + Sync + 'static {
     /// Creates or replaces the single storage mapping of a resource type; always answers 201. Defaults: storage_kind `internal_table`, id_field `id`, space_field `space_id`.
     fn upsert_resource_mapping(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         resource_type: String,
         body: types::ResourceMappingMutationRequest,
     ) -> impl Future<
@@ -2448,14 +3982,13 @@ pub trait ResourceTypes: Send + Sync + 'static {
 ///
 /// Protected resource records.
 #[allow(unused_variables)]
-pub trait Resources: Send + Sync + 'static {
+pub trait Resources: crate::runtime::Admission {
     /// Browse protected resources
     ///
     /// Returns protected resources, optionally restricted to one Space and resource type, ordered by type and id.
     fn list_resources(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: Option<String>,
         resource_type: Option<String>,
         limit: Option<i32>,
@@ -2468,8 +4001,8 @@ pub trait Resources: Send + Sync + 'static {
     /// Creates a protected resource in the Space named by `space_id` in the body. Group and owner must belong to that Space.
     fn create_resource(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
+        space_id: Option<String>,
         body: types::ResourceCreateRequest,
     ) -> impl Future<Output = poem::Result<responses::CreateResourceResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[90usize]).into()) }
@@ -2479,8 +4012,7 @@ pub trait Resources: Send + Sync + 'static {
     /// Fetches a resource by its type and id; 404 RESOURCE_NOT_FOUND when absent.
     fn get_resource_by_type_and_id(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         resource_type: String,
         resource_id: String,
     ) -> impl Future<
@@ -2493,8 +4025,7 @@ pub trait Resources: Send + Sync + 'static {
     /// Returns the Space's protected resources, optionally filtered by resource type.
     fn list_space_resources(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         resource_type: Option<String>,
         limit: Option<i32>,
@@ -2509,8 +4040,7 @@ pub trait Resources: Send + Sync + 'static {
     /// Creates a protected resource in the Space named by the path. Group and owner must belong to the Space.
     fn create_space_resource(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         body: types::ResourceMutationRequest,
     ) -> impl Future<
@@ -2523,8 +4053,7 @@ pub trait Resources: Send + Sync + 'static {
     /// Fetches a resource of the Space; 404 RESOURCE_NOT_FOUND when absent.
     fn get_space_resource(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         resource_id: String,
     ) -> impl Future<Output = poem::Result<responses::GetSpaceResourceResponse>> + Send {
@@ -2535,8 +4064,7 @@ pub trait Resources: Send + Sync + 'static {
     /// Changes the supplied fields of a resource.
     fn update_space_resource(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         resource_id: String,
         body: types::ResourceUpdateRequest,
@@ -2550,8 +4078,7 @@ pub trait Resources: Send + Sync + 'static {
     /// Sets the resource's status to `archived`; the body is optional.
     fn archive_space_resource(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         resource_id: String,
         body: Option<types::ResourceUpdateRequest>,
@@ -2565,14 +4092,13 @@ pub trait Resources: Send + Sync + 'static {
 ///
 /// Space-scoped business data models and records under Plystra authorization.
 #[allow(unused_variables)]
-pub trait AppData: Send + Sync + 'static {
+pub trait AppData: crate::runtime::Admission {
     /// Look up an app data record by model and id
     ///
     /// Resolves a record from its model key and record id without naming the Space, and returns it with the authorization result that allowed the read.
     fn lookup_app_data_record(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         model_key: String,
         record_id: String,
     ) -> impl Future<
@@ -2585,8 +4111,7 @@ pub trait AppData: Send + Sync + 'static {
     /// Returns free-form information about the App Data surface of the Space.
     fn get_app_data_space_info(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
     ) -> impl Future<
         Output = poem::Result<responses::GetAppDataSpaceInfoResponse>,
@@ -2598,8 +4123,7 @@ pub trait AppData: Send + Sync + 'static {
     /// Returns the App Data models of the Space, optionally filtered by status.
     fn list_app_data_models(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         status: Option<String>,
         limit: Option<i32>,
@@ -2614,8 +4138,7 @@ pub trait AppData: Send + Sync + 'static {
     /// Defines a new App Data model (a typed record collection) in the Space.
     fn create_app_data_model(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         body: types::AppDataModelMutationRequest,
     ) -> impl Future<
@@ -2628,8 +4151,7 @@ pub trait AppData: Send + Sync + 'static {
     /// Fetches an App Data model by key.
     fn get_app_data_model(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         model_key: String,
     ) -> impl Future<Output = poem::Result<responses::GetAppDataModelResponse>> + Send {
@@ -2640,8 +4162,7 @@ pub trait AppData: Send + Sync + 'static {
     /// Changes the supplied fields of an App Data model.
     fn update_app_data_model(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         model_key: String,
         body: types::AppDataModelMutationRequest,
@@ -2655,8 +4176,7 @@ pub trait AppData: Send + Sync + 'static {
     /// Returns records of a model with real cursor pagination. `sort` and `order` choose the ordering; `cursor` must come from a previous page with the same sort, otherwise the request is rejected with 400.
     fn list_app_data_records(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         model_key: String,
         status: Option<String>,
@@ -2678,8 +4198,7 @@ pub trait AppData: Send + Sync + 'static {
     /// Creates a record after an authorization check and returns it with the authorization result.
     fn create_app_data_record(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         model_key: String,
         body: types::AppDataRecordMutationRequest,
@@ -2693,8 +4212,7 @@ pub trait AppData: Send + Sync + 'static {
     /// Fetches a record of a model together with the authorization result of the read.
     fn get_app_data_record(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         model_key: String,
         record_id: String,
@@ -2706,8 +4224,7 @@ pub trait AppData: Send + Sync + 'static {
     /// Deletes a record after an authorization check and returns its last state with the authorization result.
     fn delete_app_data_record(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         model_key: String,
         record_id: String,
@@ -2721,8 +4238,7 @@ pub trait AppData: Send + Sync + 'static {
     /// Changes a record after an authorization check and returns it with the authorization result.
     fn update_app_data_record(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         model_key: String,
         record_id: String,
@@ -2737,8 +4253,7 @@ pub trait AppData: Send + Sync + 'static {
     /// Archives a record after an authorization check; the body is optional.
     fn archive_app_data_record(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         model_key: String,
         record_id: String,
@@ -2753,8 +4268,7 @@ pub trait AppData: Send + Sync + 'static {
     /// Returns the revision history of a record.
     fn list_app_data_record_revisions(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         model_key: String,
         record_id: String,
@@ -2770,8 +4284,7 @@ pub trait AppData: Send + Sync + 'static {
     /// Applies up to 25 record operations atomically and returns one result per operation.
     fn batch_app_data_records(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         body: types::AppDataRecordBatchRequest,
     ) -> impl Future<
@@ -2784,14 +4297,13 @@ pub trait AppData: Send + Sync + 'static {
 ///
 /// Preview row-level data API, off unless enabled.
 #[allow(unused_variables)]
-pub trait DataConsole: Send + Sync + 'static {
+pub trait DataConsole: crate::runtime::Admission {
     /// List data console rows
     ///
     /// Lists rows of a resource type through the Data Console. The Data Console is off by default; while disabled every route answers 404 FEATURE_DISABLED.
     fn list_data_rows(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         resource_type: String,
         space_id: Option<String>,
         limit: Option<i32>,
@@ -2804,8 +4316,7 @@ pub trait DataConsole: Send + Sync + 'static {
     /// Creates a row after an authorization check with action `create` on the proposed row. A deny gives 403 AUTHORIZATION_DENIED with deny_code, trace_id and audit_log_id; a duplicate id gives 409 RESOURCE_ALREADY_EXISTS. Success returns the row and the Decision that allowed it.
     fn create_data_row(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         resource_type: String,
         body: types::DataRowMutationRequest,
     ) -> impl Future<Output = poem::Result<responses::CreateDataRowResponse>> + Send {
@@ -2816,8 +4327,7 @@ pub trait DataConsole: Send + Sync + 'static {
     /// Fetches a single row of a resource type through the Data Console.
     fn get_data_row(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         resource_type: String,
         resource_id: String,
     ) -> impl Future<Output = poem::Result<responses::GetDataRowResponse>> + Send {
@@ -2828,8 +4338,7 @@ pub trait DataConsole: Send + Sync + 'static {
     /// Sets the row's status to `deleted` after an authorization check with action `delete`.
     fn delete_data_row(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         resource_type: String,
         resource_id: String,
     ) -> impl Future<Output = poem::Result<responses::DeleteDataRowResponse>> + Send {
@@ -2840,8 +4349,7 @@ pub trait DataConsole: Send + Sync + 'static {
     /// Changes a row after an authorization check with action `update` on the proposed new state.
     fn update_data_row(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         resource_type: String,
         resource_id: String,
         body: types::DataRowMutationRequest,
@@ -2853,8 +4361,7 @@ pub trait DataConsole: Send + Sync + 'static {
     /// Returns the resource mappings the Data Console can browse.
     fn list_data_tables(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         limit: Option<i32>,
         cursor: Option<String>,
     ) -> impl Future<Output = poem::Result<responses::ListDataTablesResponse>> + Send {
@@ -2865,14 +4372,13 @@ pub trait DataConsole: Send + Sync + 'static {
 ///
 /// Read access to the append-only audit log.
 #[allow(unused_variables)]
-pub trait Audit: Send + Sync + 'static {
+pub trait Audit: crate::runtime::Admission {
     /// Search the audit log
     ///
     /// Returns audit rows newest first. All filters are exact matches except the inclusive RFC 3339 `created_at_from`/`created_at_to` window (a malformed timestamp is a 400). Scoped callers must pass `space_id`. List items carry no `trace`.
     fn list_audit_logs(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: Option<String>,
         actor_user_id: Option<String>,
         actor_member_id: Option<String>,
@@ -2894,8 +4400,7 @@ pub trait Audit: Send + Sync + 'static {
     /// Fetches a single audit row including its `trace` (the full decision record). 404 AUDIT_LOG_NOT_FOUND when absent; a scoped caller asking for an unknown id gets 403.
     fn get_audit_log(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         audit_log_id: String,
     ) -> impl Future<Output = poem::Result<responses::GetAuditLogResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[28usize]).into()) }
@@ -2905,8 +4410,7 @@ pub trait Audit: Send + Sync + 'static {
     /// Same as the global audit search with the Space fixed by the path.
     fn list_space_audit_logs(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         limit: Option<i32>,
         actor_user_id: Option<String>,
@@ -2930,8 +4434,7 @@ pub trait Audit: Send + Sync + 'static {
     /// Fetches a single audit row of the Space including its `trace`.
     fn get_space_audit_log(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: String,
         audit_log_id: String,
     ) -> impl Future<Output = poem::Result<responses::GetSpaceAuditLogResponse>> + Send {
@@ -2942,14 +4445,13 @@ pub trait Audit: Send + Sync + 'static {
 ///
 /// State of installed system capabilities and their services.
 #[allow(unused_variables)]
-pub trait Capabilities: Send + Sync + 'static {
+pub trait Capabilities: crate::runtime::Admission {
     /// List system capabilities
     ///
     /// Returns the state of each installed system capability and the services registered by them.
     fn list_capabilities(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
     ) -> impl Future<Output = poem::Result<responses::ListCapabilitiesResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[36usize]).into()) }
     }
@@ -2958,14 +4460,13 @@ pub trait Capabilities: Send + Sync + 'static {
 ///
 /// Revocable grants for governed plugin-to-plugin capability calls.
 #[allow(unused_variables)]
-pub trait CapabilityGrants: Send + Sync + 'static {
+pub trait CapabilityGrants: crate::runtime::Admission {
     /// Issue a capability grant
     ///
     /// Creates a revocable, Core-tracked grant allowing a plugin to invoke a governed capability operation of another plugin. The opaque grant token is only returned here.
     fn issue_capability_grant(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         body: types::CapabilityGrantRequest,
     ) -> impl Future<
         Output = poem::Result<responses::IssueCapabilityGrantResponse>,
@@ -2977,8 +4478,7 @@ pub trait CapabilityGrants: Send + Sync + 'static {
     /// Revokes an issued grant; the optional body may give a reason.
     fn revoke_capability_grant(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         capability_grant_id: String,
         body: Option<types::CapabilityGrantRevokeRequest>,
     ) -> impl Future<
@@ -2991,8 +4491,7 @@ pub trait CapabilityGrants: Send + Sync + 'static {
     /// Lets the target provider report the outcome of an invocation made under a grant.
     fn record_capability_outcome(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         body: types::CapabilityOutcomeRequest,
     ) -> impl Future<
         Output = poem::Result<responses::RecordCapabilityOutcomeResponse>,
@@ -3004,8 +4503,7 @@ pub trait CapabilityGrants: Send + Sync + 'static {
     /// Returns which provider plugin serves which capability operation, optionally filtered by space, capability and status.
     fn list_capability_provider_bindings(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: Option<String>,
         capability: Option<String>,
         status: Option<String>,
@@ -3021,8 +4519,7 @@ pub trait CapabilityGrants: Send + Sync + 'static {
     /// Binds a provider plugin endpoint to a capability operation, replacing an existing binding for the same operation.
     fn upsert_capability_provider_binding(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         body: types::CapabilityProviderBindingMutationRequest,
     ) -> impl Future<
         Output = poem::Result<responses::UpsertCapabilityProviderBindingResponse>,
@@ -3034,8 +4531,7 @@ pub trait CapabilityGrants: Send + Sync + 'static {
     /// Fetches a provider binding by its identifier.
     fn get_capability_provider_binding(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         binding_id: String,
     ) -> impl Future<
         Output = poem::Result<responses::GetCapabilityProviderBindingResponse>,
@@ -3047,8 +4543,7 @@ pub trait CapabilityGrants: Send + Sync + 'static {
     /// Switches the binding off; it is kept for history.
     fn disable_capability_provider_binding(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         binding_id: String,
     ) -> impl Future<
         Output = poem::Result<responses::DisableCapabilityProviderBindingResponse>,
@@ -3060,8 +4555,7 @@ pub trait CapabilityGrants: Send + Sync + 'static {
     /// Changes fields of an existing provider binding.
     fn update_capability_provider_binding(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         binding_id: String,
         body: types::CapabilityProviderBindingMutationRequest,
     ) -> impl Future<
@@ -3074,8 +4568,7 @@ pub trait CapabilityGrants: Send + Sync + 'static {
     /// Lets a target provider ask Core whether a presented grant token is currently active for a given capability operation.
     fn introspect_capability_grant(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         body: types::GrantIntrospectionRequest,
     ) -> impl Future<
         Output = poem::Result<responses::IntrospectCapabilityGrantResponse>,
@@ -3087,8 +4580,7 @@ pub trait CapabilityGrants: Send + Sync + 'static {
     /// Creates a short-lived context token that lets a provider runtime act on behalf of an authorized actor.
     fn issue_provider_request_context(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         body: types::ProviderRequestContextRequest,
     ) -> impl Future<
         Output = poem::Result<responses::IssueProviderRequestContextResponse>,
@@ -3100,14 +4592,13 @@ pub trait CapabilityGrants: Send + Sync + 'static {
 ///
 /// Ledger of brokered controlled-action executions.
 #[allow(unused_variables)]
-pub trait ActionGateway: Send + Sync + 'static {
+pub trait ActionGateway: crate::runtime::Admission {
     /// Browse the Action Gateway execution ledger
     ///
     /// Returns the execution ledger that Core keeps for controlled actions in a Space. Only bookkeeping metadata is exposed; business payloads stay with the provider.
     fn list_action_executions(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         space_id: Option<String>,
         capability: Option<String>,
         operation: Option<String>,
@@ -3126,8 +4617,7 @@ pub trait ActionGateway: Send + Sync + 'static {
     /// Opens (or, for a repeated idempotency key, replays) a brokered execution of a controlled_action capability operation. Core records the authorization outcome and lifecycle; the provider performs the actual work.
     fn begin_action_execution(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         body: types::ActionExecutionRequest,
     ) -> impl Future<
         Output = poem::Result<responses::BeginActionExecutionResponse>,
@@ -3139,8 +4629,7 @@ pub trait ActionGateway: Send + Sync + 'static {
     /// Fetches a single execution ledger row by its identifier.
     fn get_action_execution(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         action_execution_id: String,
     ) -> impl Future<
         Output = poem::Result<responses::GetActionExecutionResponse>,
@@ -3152,8 +4641,7 @@ pub trait ActionGateway: Send + Sync + 'static {
     /// Called by a provider runtime to record the terminal result of an execution. Repeating the same report is harmless; `result_unknown` marks rows that need reconciliation.
     fn complete_action_execution(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         action_execution_id: String,
         body: types::ActionExecutionCompleteRequest,
     ) -> impl Future<
@@ -3166,14 +4654,13 @@ pub trait ActionGateway: Send + Sync + 'static {
 ///
 /// Ledgers for provider installations and schema migrations.
 #[allow(unused_variables)]
-pub trait ProviderGovernance: Send + Sync + 'static {
+pub trait ProviderGovernance: crate::runtime::Admission {
     /// Browse provider installations
     ///
     /// Returns the ledger of direct-database provider installations that Core governs.
     fn list_provider_installations(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         provider_plugin_id: Option<String>,
         status: Option<String>,
         app_id: Option<String>,
@@ -3189,8 +4676,7 @@ pub trait ProviderGovernance: Send + Sync + 'static {
     /// Fetches a provider installation ledger row.
     fn get_provider_installation(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         provider_installation_id: String,
     ) -> impl Future<
         Output = poem::Result<responses::GetProviderInstallationResponse>,
@@ -3202,8 +4688,7 @@ pub trait ProviderGovernance: Send + Sync + 'static {
     /// Returns provider schema migration revisions, optionally filtered by provider, installation and status.
     fn list_provider_migration_revisions(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         provider_plugin_id: Option<String>,
         installation_id: Option<String>,
         status: Option<String>,
@@ -3219,8 +4704,7 @@ pub trait ProviderGovernance: Send + Sync + 'static {
     /// Records a planned schema migration revision with its steps for governance and review.
     fn create_provider_migration_revision(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         body: types::ProviderMigrationRevisionRequest,
     ) -> impl Future<
         Output = poem::Result<responses::CreateProviderMigrationRevisionResponse>,
@@ -3232,8 +4716,7 @@ pub trait ProviderGovernance: Send + Sync + 'static {
     /// Fetches a migration revision together with its steps.
     fn get_provider_migration_revision(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         provider_migration_revision_id: String,
     ) -> impl Future<
         Output = poem::Result<responses::GetProviderMigrationRevisionResponse>,
@@ -3245,8 +4728,7 @@ pub trait ProviderGovernance: Send + Sync + 'static {
     /// Approves or rejects a migration revision that requires manual review.
     fn review_provider_migration_revision(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         provider_migration_revision_id: String,
         body: types::ProviderMigrationReviewRequest,
     ) -> impl Future<
@@ -3259,14 +4741,13 @@ pub trait ProviderGovernance: Send + Sync + 'static {
 ///
 /// Preview plugin metadata, lifecycle flags and settings.
 #[allow(unused_variables)]
-pub trait Plugins: Send + Sync + 'static {
+pub trait Plugins: crate::runtime::Admission {
     /// List plugins
     ///
     /// Returns plugin metadata known to Core (preview surface, not a stable plugin runtime).
     fn list_plugins(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         limit: Option<i32>,
         cursor: Option<String>,
     ) -> impl Future<Output = poem::Result<responses::ListPluginsResponse>> + Send {
@@ -3277,8 +4758,7 @@ pub trait Plugins: Send + Sync + 'static {
     /// Registers a plugin described by a manifest and answers 201 with the stored plugin record.
     fn install_plugin(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         body: types::PluginInstallRequest,
     ) -> impl Future<Output = poem::Result<responses::InstallPluginResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[62usize]).into()) }
@@ -3288,8 +4768,7 @@ pub trait Plugins: Send + Sync + 'static {
     /// Checks a manifest without installing anything and lists the problems found.
     fn validate_plugin_manifest(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         body: types::PluginManifest,
     ) -> impl Future<
         Output = poem::Result<responses::ValidatePluginManifestResponse>,
@@ -3301,8 +4780,7 @@ pub trait Plugins: Send + Sync + 'static {
     /// Fetches a plugin by its key.
     fn get_plugin(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         plugin_key: String,
     ) -> impl Future<Output = poem::Result<responses::GetPluginResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[64usize]).into()) }
@@ -3312,8 +4790,7 @@ pub trait Plugins: Send + Sync + 'static {
     /// Returns the admin console menu entries contributed by the plugin.
     fn list_plugin_admin_menus(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         plugin_key: String,
     ) -> impl Future<
         Output = poem::Result<responses::ListPluginAdminMenusResponse>,
@@ -3325,8 +4802,7 @@ pub trait Plugins: Send + Sync + 'static {
     /// Returns the audit event types declared by the plugin.
     fn list_plugin_audit_events(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         plugin_key: String,
     ) -> impl Future<
         Output = poem::Result<responses::ListPluginAuditEventsResponse>,
@@ -3338,8 +4814,7 @@ pub trait Plugins: Send + Sync + 'static {
     /// Turns the plugin's lifecycle flag off.
     fn disable_plugin(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         plugin_key: String,
     ) -> impl Future<Output = poem::Result<responses::DisablePluginResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[67usize]).into()) }
@@ -3349,8 +4824,7 @@ pub trait Plugins: Send + Sync + 'static {
     /// Turns the plugin's lifecycle flag on.
     fn enable_plugin(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         plugin_key: String,
     ) -> impl Future<Output = poem::Result<responses::EnablePluginResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[68usize]).into()) }
@@ -3360,8 +4834,7 @@ pub trait Plugins: Send + Sync + 'static {
     /// Returns the permission definitions the plugin registered.
     fn list_plugin_permissions(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         plugin_key: String,
     ) -> impl Future<
         Output = poem::Result<responses::ListPluginPermissionsResponse>,
@@ -3373,8 +4846,7 @@ pub trait Plugins: Send + Sync + 'static {
     /// Returns the resource types the plugin registered.
     fn list_plugin_resources(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         plugin_key: String,
     ) -> impl Future<
         Output = poem::Result<responses::ListPluginResourcesResponse>,
@@ -3386,8 +4858,7 @@ pub trait Plugins: Send + Sync + 'static {
     /// Returns the plugin's settings, optionally resolved for one Space via `space_id`.
     fn list_plugin_settings(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         plugin_key: String,
         space_id: Option<String>,
     ) -> impl Future<
@@ -3400,8 +4871,7 @@ pub trait Plugins: Send + Sync + 'static {
     /// Writes new setting values and returns the resulting settings list.
     fn update_plugin_settings(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         plugin_key: String,
         body: types::PluginSettingsUpdateRequest,
     ) -> impl Future<
@@ -3414,8 +4884,7 @@ pub trait Plugins: Send + Sync + 'static {
     /// Marks the plugin as uninstalled.
     fn uninstall_plugin(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         plugin_key: String,
     ) -> impl Future<Output = poem::Result<responses::UninstallPluginResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[73usize]).into()) }
@@ -3425,14 +4894,13 @@ pub trait Plugins: Send + Sync + 'static {
 ///
 /// App-scoped local plugins, governed like reusable plugins.
 #[allow(unused_variables)]
-pub trait AppModules: Send + Sync + 'static {
+pub trait AppModules: crate::runtime::Admission {
     /// Browse app modules
     ///
     /// Returns the app-scoped local plugins known to Core (preview surface).
     fn list_app_modules(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         limit: Option<i32>,
         cursor: Option<String>,
     ) -> impl Future<Output = poem::Result<responses::ListAppModulesResponse>> + Send {
@@ -3443,8 +4911,7 @@ pub trait AppModules: Send + Sync + 'static {
     /// Fetches an app module by its key.
     fn get_app_module(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         module_key: String,
     ) -> impl Future<Output = poem::Result<responses::GetAppModuleResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[17usize]).into()) }
@@ -3454,8 +4921,7 @@ pub trait AppModules: Send + Sync + 'static {
     /// Returns the admin console menu entries contributed by the module.
     fn list_app_module_admin_menus(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         module_key: String,
     ) -> impl Future<
         Output = poem::Result<responses::ListAppModuleAdminMenusResponse>,
@@ -3467,8 +4933,7 @@ pub trait AppModules: Send + Sync + 'static {
     /// Returns the audit event types declared by the module.
     fn list_app_module_audit_events(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         module_key: String,
     ) -> impl Future<
         Output = poem::Result<responses::ListAppModuleAuditEventsResponse>,
@@ -3480,8 +4945,7 @@ pub trait AppModules: Send + Sync + 'static {
     /// Turns the module's lifecycle flag off without removing its metadata.
     fn disable_app_module(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         module_key: String,
     ) -> impl Future<Output = poem::Result<responses::DisableAppModuleResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[20usize]).into()) }
@@ -3491,8 +4955,7 @@ pub trait AppModules: Send + Sync + 'static {
     /// Turns the module's lifecycle flag on.
     fn enable_app_module(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         module_key: String,
     ) -> impl Future<Output = poem::Result<responses::EnableAppModuleResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[21usize]).into()) }
@@ -3502,8 +4965,7 @@ pub trait AppModules: Send + Sync + 'static {
     /// Returns the permission definitions the module registered.
     fn list_app_module_permissions(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         module_key: String,
     ) -> impl Future<
         Output = poem::Result<responses::ListAppModulePermissionsResponse>,
@@ -3515,8 +4977,7 @@ pub trait AppModules: Send + Sync + 'static {
     /// Returns the resource types the module registered in the registry.
     fn list_app_module_resources(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         module_key: String,
     ) -> impl Future<
         Output = poem::Result<responses::ListAppModuleResourcesResponse>,
@@ -3528,8 +4989,7 @@ pub trait AppModules: Send + Sync + 'static {
     /// Returns the module's settings, optionally resolved for one Space via `space_id`.
     fn list_app_module_settings(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         module_key: String,
         space_id: Option<String>,
     ) -> impl Future<
@@ -3542,8 +5002,7 @@ pub trait AppModules: Send + Sync + 'static {
     /// Writes new setting values (instance-wide or for one Space) and returns the resulting settings list.
     fn update_app_module_settings(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         module_key: String,
         body: types::PluginSettingsUpdateRequest,
     ) -> impl Future<
@@ -3556,8 +5015,7 @@ pub trait AppModules: Send + Sync + 'static {
     /// Marks the module as uninstalled.
     fn uninstall_app_module(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         module_key: String,
     ) -> impl Future<
         Output = poem::Result<responses::UninstallAppModuleResponse>,
@@ -3569,14 +5027,13 @@ pub trait AppModules: Send + Sync + 'static {
 ///
 /// Preview template catalog and installation.
 #[allow(unused_variables)]
-pub trait Templates: Send + Sync + 'static {
+pub trait Templates: crate::runtime::Admission {
     /// Browse the template catalog
     ///
     /// Returns the template catalog (preview surface, not a stable template ecosystem).
     fn list_templates(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         limit: Option<i32>,
         cursor: Option<String>,
     ) -> impl Future<Output = poem::Result<responses::ListTemplatesResponse>> + Send {
@@ -3587,8 +5044,7 @@ pub trait Templates: Send + Sync + 'static {
     /// Fetches a template manifest by id.
     fn get_template(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         template_id: String,
     ) -> impl Future<Output = poem::Result<responses::GetTemplateResponse>> + Send {
         async move { Err(NotImplemented(&OPERATIONS[153usize]).into()) }
@@ -3598,8 +5054,7 @@ pub trait Templates: Send + Sync + 'static {
     /// Applies a template to a Space and returns what was installed.
     fn install_template(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         template_id: String,
         body: types::TemplateInstallRequest,
     ) -> impl Future<Output = poem::Result<responses::InstallTemplateResponse>> + Send {
@@ -3610,8 +5065,7 @@ pub trait Templates: Send + Sync + 'static {
     /// Computes what installing the template would change without applying anything. The answer is a free-form object.
     fn preview_template_install(
         &self,
-        request: &poem::Request,
-        credential: Credential,
+        ctx: Ctx<Self::Principal>,
         template_id: String,
         body: types::TemplateInstallRequest,
     ) -> impl Future<

@@ -2,7 +2,7 @@
 // change spec/ (or codegen/) and run `cargo codegen generate`.
 
 use super::operations;
-use crate::runtime::{NotImplemented, Operation, Probe};
+use crate::runtime::{Ctx, NotImplemented, Operation, Probe};
 fn is_not_implemented<T>(result: poem::Result<T>) -> bool {
     matches!(result, Err(e) if e.is:: < NotImplemented > ())
 }
@@ -13,14 +13,16 @@ fn is_not_implemented<T>(result: poem::Result<T>) -> bool {
 /// one on an empty in-memory database).
 pub async fn unimplemented_operations<S: operations::Service>(
     service: &S,
-) -> Vec<&'static Operation> {
-    let request = poem::Request::default();
+) -> Vec<&'static Operation>
+where
+    S::Principal: Probe,
+    S::Guest: Probe,
+{
     let mut out = Vec::new();
     if is_not_implemented(
         operations::ActionGateway::list_action_executions(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[0usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
                 Probe::probe(),
@@ -37,8 +39,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::ActionGateway::begin_action_execution(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[1usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -48,8 +49,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::ActionGateway::get_action_execution(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[2usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -59,8 +59,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::ActionGateway::complete_action_execution(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[3usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -69,15 +68,18 @@ pub async fn unimplemented_operations<S: operations::Service>(
         out.push(&operations::OPERATIONS[3usize]);
     }
     if is_not_implemented(
-        operations::Actor::get_actor_context(service, &request, Probe::probe()).await,
+        operations::Actor::get_actor_context(
+                service,
+                Ctx::detached(&operations::OPERATIONS[4usize], Probe::probe()),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[4usize]);
     }
     if is_not_implemented(
         operations::Actor::switch_member(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[5usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -87,8 +89,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Admin::list_admin_grants(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[6usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
                 Probe::probe(),
@@ -104,8 +105,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Admin::create_admin_grant(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[7usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -115,8 +115,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Admin::get_admin_grant(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[8usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -126,8 +125,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Admin::revoke_admin_grant(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[9usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -136,15 +134,18 @@ pub async fn unimplemented_operations<S: operations::Service>(
         out.push(&operations::OPERATIONS[9usize]);
     }
     if is_not_implemented(
-        operations::Admin::get_admin_me(service, &request, Probe::probe()).await,
+        operations::Admin::get_admin_me(
+                service,
+                Ctx::detached(&operations::OPERATIONS[10usize], Probe::probe()),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[10usize]);
     }
     if is_not_implemented(
         operations::ApiKeys::list_api_keys(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[11usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
                 Probe::probe(),
@@ -159,8 +160,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::ApiKeys::create_api_key(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[12usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -170,8 +170,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::ApiKeys::get_api_key(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[13usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -181,8 +180,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::ApiKeys::revoke_api_key(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[14usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -193,8 +191,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::AppData::lookup_app_data_record(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[15usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -205,8 +202,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::AppModules::list_app_modules(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[16usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -217,8 +213,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::AppModules::get_app_module(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[17usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -228,8 +223,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::AppModules::list_app_module_admin_menus(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[18usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -239,8 +233,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::AppModules::list_app_module_audit_events(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[19usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -250,8 +243,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::AppModules::disable_app_module(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[20usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -261,8 +253,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::AppModules::enable_app_module(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[21usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -272,8 +263,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::AppModules::list_app_module_permissions(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[22usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -283,8 +273,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::AppModules::list_app_module_resources(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[23usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -294,8 +283,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::AppModules::list_app_module_settings(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[24usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -306,8 +294,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::AppModules::update_app_module_settings(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[25usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -318,8 +305,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::AppModules::uninstall_app_module(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[26usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -329,8 +315,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Audit::list_audit_logs(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[27usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
                 Probe::probe(),
@@ -352,8 +337,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Audit::get_audit_log(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[28usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -361,35 +345,58 @@ pub async fn unimplemented_operations<S: operations::Service>(
         out.push(&operations::OPERATIONS[28usize]);
     }
     if is_not_implemented(
-        operations::Auth::login(service, &request, Probe::probe()).await,
+        operations::Auth::login(
+                service,
+                Ctx::detached(&operations::OPERATIONS[29usize], Probe::probe()),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[29usize]);
     }
     if is_not_implemented(
-        operations::Auth::logout(service, &request, Probe::probe()).await,
+        operations::Auth::logout(
+                service,
+                Ctx::detached(&operations::OPERATIONS[30usize], Probe::probe()),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[30usize]);
     }
     if is_not_implemented(
-        operations::Auth::get_current_session(service, &request, Probe::probe()).await,
+        operations::Auth::get_current_session(
+                service,
+                Ctx::detached(&operations::OPERATIONS[31usize], Probe::probe()),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[31usize]);
     }
     if is_not_implemented(
-        operations::Auth::refresh_session(service, &request, Probe::probe()).await,
+        operations::Auth::refresh_session(
+                service,
+                Ctx::detached(&operations::OPERATIONS[32usize], Probe::probe()),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[32usize]);
     }
     if is_not_implemented(
-        operations::Auth::register(service, &request, Probe::probe()).await,
+        operations::Auth::register(
+                service,
+                Ctx::detached(&operations::OPERATIONS[33usize], Probe::probe()),
+                Probe::probe(),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[33usize]);
     }
     if is_not_implemented(
         operations::Authorization::check_authorization(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[34usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -399,8 +406,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Authorization::explain_authorization(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[35usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -408,7 +414,10 @@ pub async fn unimplemented_operations<S: operations::Service>(
         out.push(&operations::OPERATIONS[35usize]);
     }
     if is_not_implemented(
-        operations::Capabilities::list_capabilities(service, &request, Probe::probe())
+        operations::Capabilities::list_capabilities(
+                service,
+                Ctx::detached(&operations::OPERATIONS[36usize], Probe::probe()),
+            )
             .await,
     ) {
         out.push(&operations::OPERATIONS[36usize]);
@@ -416,8 +425,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::CapabilityGrants::issue_capability_grant(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[37usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -427,8 +435,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::CapabilityGrants::revoke_capability_grant(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[38usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -439,8 +446,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::CapabilityGrants::record_capability_outcome(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[39usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -450,8 +456,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::CapabilityGrants::list_capability_provider_bindings(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[40usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
                 Probe::probe(),
@@ -465,8 +470,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::CapabilityGrants::upsert_capability_provider_binding(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[41usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -476,8 +480,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::CapabilityGrants::get_capability_provider_binding(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[42usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -487,8 +490,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::CapabilityGrants::disable_capability_provider_binding(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[43usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -498,8 +500,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::CapabilityGrants::update_capability_provider_binding(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[44usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -508,7 +509,10 @@ pub async fn unimplemented_operations<S: operations::Service>(
         out.push(&operations::OPERATIONS[44usize]);
     }
     if is_not_implemented(
-        operations::Console::get_console_overview(service, &request, Probe::probe())
+        operations::Console::get_console_overview(
+                service,
+                Ctx::detached(&operations::OPERATIONS[45usize], Probe::probe()),
+            )
             .await,
     ) {
         out.push(&operations::OPERATIONS[45usize]);
@@ -516,8 +520,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::DataConsole::list_data_rows(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[46usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
                 Probe::probe(),
@@ -530,8 +533,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::DataConsole::create_data_row(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[47usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -542,8 +544,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::DataConsole::get_data_row(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[48usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -554,8 +555,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::DataConsole::delete_data_row(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[49usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -566,8 +566,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::DataConsole::update_data_row(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[50usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
                 Probe::probe(),
@@ -579,8 +578,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::DataConsole::list_data_tables(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[51usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -591,8 +589,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::CapabilityGrants::introspect_capability_grant(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[52usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -602,22 +599,26 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Groups::get_group_by_id(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[53usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
     ) {
         out.push(&operations::OPERATIONS[53usize]);
     }
-    if is_not_implemented(operations::System::get_health(service, &request).await) {
+    if is_not_implemented(
+        operations::System::get_health(
+                service,
+                Ctx::detached(&operations::OPERATIONS[54usize], Probe::probe()),
+            )
+            .await,
+    ) {
         out.push(&operations::OPERATIONS[54usize]);
     }
     if is_not_implemented(
         operations::Members::get_member_by_id(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[55usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -627,8 +628,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Permissions::list_permissions(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[56usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -639,8 +639,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Permissions::create_permission(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[57usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -650,8 +649,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Permissions::get_permission(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[58usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -661,8 +659,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Permissions::update_permission(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[59usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -673,8 +670,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Permissions::disable_permission(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[60usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -685,8 +681,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Plugins::list_plugins(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[61usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -697,8 +692,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Plugins::install_plugin(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[62usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -708,8 +702,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Plugins::validate_plugin_manifest(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[63usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -719,8 +712,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Plugins::get_plugin(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[64usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -730,8 +722,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Plugins::list_plugin_admin_menus(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[65usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -741,8 +732,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Plugins::list_plugin_audit_events(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[66usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -752,8 +742,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Plugins::disable_plugin(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[67usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -763,8 +752,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Plugins::enable_plugin(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[68usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -774,8 +762,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Plugins::list_plugin_permissions(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[69usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -785,8 +772,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Plugins::list_plugin_resources(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[70usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -796,8 +782,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Plugins::list_plugin_settings(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[71usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -808,8 +793,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Plugins::update_plugin_settings(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[72usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -820,8 +804,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Plugins::uninstall_plugin(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[73usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -831,8 +814,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::ProviderGovernance::list_provider_installations(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[74usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
                 Probe::probe(),
@@ -846,8 +828,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::ProviderGovernance::get_provider_installation(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[75usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -857,8 +838,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::ProviderGovernance::list_provider_migration_revisions(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[76usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
                 Probe::probe(),
@@ -872,8 +852,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::ProviderGovernance::create_provider_migration_revision(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[77usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -883,8 +862,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::ProviderGovernance::get_provider_migration_revision(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[78usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -894,8 +872,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::ProviderGovernance::review_provider_migration_revision(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[79usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -906,22 +883,26 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::CapabilityGrants::issue_provider_request_context(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[80usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
     ) {
         out.push(&operations::OPERATIONS[80usize]);
     }
-    if is_not_implemented(operations::System::get_readiness(service, &request).await) {
+    if is_not_implemented(
+        operations::System::get_readiness(
+                service,
+                Ctx::detached(&operations::OPERATIONS[81usize], Probe::probe()),
+            )
+            .await,
+    ) {
         out.push(&operations::OPERATIONS[81usize]);
     }
     if is_not_implemented(
         operations::ResourceTypes::list_resource_types(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[82usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -932,8 +913,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::ResourceTypes::upsert_resource_type(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[83usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -943,8 +923,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::ResourceTypes::get_resource_type(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[84usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -954,8 +933,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::ResourceTypes::list_resource_actions(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[85usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -965,8 +943,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::ResourceTypes::upsert_resource_action(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[86usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -977,8 +954,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::ResourceTypes::get_resource_mapping(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[87usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -988,8 +964,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::ResourceTypes::upsert_resource_mapping(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[88usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -1000,8 +975,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Resources::list_resources(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[89usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
                 Probe::probe(),
@@ -1014,7 +988,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Resources::create_resource(
                 service,
-                &request,
+                Ctx::detached(&operations::OPERATIONS[90usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -1025,8 +999,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Resources::get_resource_by_type_and_id(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[91usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -1037,8 +1010,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Permissions::list_role_permissions(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[92usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -1049,8 +1021,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Permissions::create_role_permission(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[93usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -1060,8 +1031,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Permissions::get_role_permission(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[94usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -1071,8 +1041,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Permissions::delete_role_permission(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[95usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -1082,8 +1051,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Roles::get_role_by_id(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[96usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -1093,8 +1061,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Spaces::list_spaces(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[97usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -1105,8 +1072,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Spaces::create_space(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[98usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -1114,7 +1080,11 @@ pub async fn unimplemented_operations<S: operations::Service>(
         out.push(&operations::OPERATIONS[98usize]);
     }
     if is_not_implemented(
-        operations::Spaces::get_space(service, &request, Probe::probe(), Probe::probe())
+        operations::Spaces::get_space(
+                service,
+                Ctx::detached(&operations::OPERATIONS[99usize], Probe::probe()),
+                Probe::probe(),
+            )
             .await,
     ) {
         out.push(&operations::OPERATIONS[99usize]);
@@ -1122,8 +1092,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Spaces::update_space(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[100usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -1134,8 +1103,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Audit::list_space_audit_logs(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[101usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
                 Probe::probe(),
@@ -1157,8 +1125,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Audit::get_space_audit_log(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[102usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -1169,8 +1136,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::AppData::get_app_data_space_info(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[103usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -1180,8 +1146,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::AppData::list_app_data_models(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[104usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
                 Probe::probe(),
@@ -1194,8 +1159,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::AppData::create_app_data_model(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[105usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -1206,8 +1170,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::AppData::get_app_data_model(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[106usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -1218,8 +1181,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::AppData::update_app_data_model(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[107usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
                 Probe::probe(),
@@ -1231,8 +1193,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::AppData::list_app_data_records(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[108usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
                 Probe::probe(),
@@ -1252,8 +1213,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::AppData::create_app_data_record(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[109usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
                 Probe::probe(),
@@ -1265,8 +1225,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::AppData::get_app_data_record(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[110usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
                 Probe::probe(),
@@ -1278,8 +1237,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::AppData::delete_app_data_record(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[111usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
                 Probe::probe(),
@@ -1291,8 +1249,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::AppData::update_app_data_record(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[112usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
                 Probe::probe(),
@@ -1305,8 +1262,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::AppData::archive_app_data_record(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[113usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
                 Probe::probe(),
@@ -1319,8 +1275,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::AppData::list_app_data_record_revisions(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[114usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
                 Probe::probe(),
@@ -1334,8 +1289,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::AppData::batch_app_data_records(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[115usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -1346,8 +1300,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Spaces::disable_space(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[116usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -1358,8 +1311,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Groups::list_groups(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[117usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
                 Probe::probe(),
@@ -1371,8 +1323,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Groups::create_group(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[118usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -1383,8 +1334,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Groups::get_group_tree(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[119usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -1394,8 +1344,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Groups::get_group(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[120usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -1406,8 +1355,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Groups::update_group(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[121usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
                 Probe::probe(),
@@ -1419,8 +1367,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Groups::disable_group(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[122usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
                 Probe::probe(),
@@ -1432,8 +1379,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Roles::list_member_roles(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[123usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
                 Probe::probe(),
@@ -1448,8 +1394,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Roles::create_member_role(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[124usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -1460,8 +1405,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Roles::get_member_role(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[125usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -1472,8 +1416,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Roles::revoke_member_role(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[126usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
                 Probe::probe(),
@@ -1485,8 +1428,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Members::list_members(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[127usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
                 Probe::probe(),
@@ -1498,8 +1440,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Members::create_member(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[128usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -1510,8 +1451,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Members::get_member(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[129usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -1522,8 +1462,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Members::update_member(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[130usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
                 Probe::probe(),
@@ -1535,8 +1474,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Members::disable_member(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[131usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
                 Probe::probe(),
@@ -1548,8 +1486,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Resources::list_space_resources(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[132usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
                 Probe::probe(),
@@ -1562,8 +1499,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Resources::create_space_resource(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[133usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -1574,8 +1510,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Resources::get_space_resource(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[134usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -1586,8 +1521,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Resources::update_space_resource(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[135usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
                 Probe::probe(),
@@ -1599,8 +1533,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Resources::archive_space_resource(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[136usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
                 Probe::probe(),
@@ -1612,8 +1545,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Spaces::restore_space(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[137usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -1624,8 +1556,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Permissions::list_space_role_permissions(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[138usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
                 Probe::probe(),
@@ -1637,8 +1568,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Permissions::create_space_role_permission(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[139usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -1649,8 +1579,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Permissions::get_space_role_permission(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[140usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -1661,8 +1590,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Permissions::delete_space_role_permission(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[141usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -1673,8 +1601,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Roles::list_roles(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[142usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
                 Probe::probe(),
@@ -1686,8 +1613,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Roles::create_role(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[143usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -1698,8 +1624,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Roles::get_role(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[144usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -1710,8 +1635,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Roles::update_role(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[145usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
                 Probe::probe(),
@@ -1723,8 +1647,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Roles::disable_role(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[146usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
                 Probe::probe(),
@@ -1736,8 +1659,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::UserMembers::list_user_members(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[147usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
                 Probe::probe(),
@@ -1753,8 +1675,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::UserMembers::create_user_member(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[148usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -1765,8 +1686,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::UserMembers::get_user_member(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[149usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -1777,8 +1697,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::UserMembers::update_user_member(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[150usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
                 Probe::probe(),
@@ -1790,8 +1709,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::UserMembers::revoke_user_member(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[151usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
                 Probe::probe(),
@@ -1803,8 +1721,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Templates::list_templates(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[152usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -1815,8 +1732,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Templates::get_template(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[153usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -1826,8 +1742,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Templates::install_template(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[154usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -1838,8 +1753,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Templates::preview_template_install(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[155usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -1850,8 +1764,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::UserMembers::get_user_member_by_id(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[156usize], Probe::probe()),
                 Probe::probe(),
             )
             .await,
@@ -1861,8 +1774,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Users::list_users(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[157usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -1871,13 +1783,21 @@ pub async fn unimplemented_operations<S: operations::Service>(
         out.push(&operations::OPERATIONS[157usize]);
     }
     if is_not_implemented(
-        operations::Users::create_user(service, &request, Probe::probe(), Probe::probe())
+        operations::Users::create_user(
+                service,
+                Ctx::detached(&operations::OPERATIONS[158usize], Probe::probe()),
+                Probe::probe(),
+            )
             .await,
     ) {
         out.push(&operations::OPERATIONS[158usize]);
     }
     if is_not_implemented(
-        operations::Users::get_user(service, &request, Probe::probe(), Probe::probe())
+        operations::Users::get_user(
+                service,
+                Ctx::detached(&operations::OPERATIONS[159usize], Probe::probe()),
+                Probe::probe(),
+            )
             .await,
     ) {
         out.push(&operations::OPERATIONS[159usize]);
@@ -1885,8 +1805,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Users::update_user(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[160usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -1897,8 +1816,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Users::disable_user(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[161usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -1909,8 +1827,7 @@ pub async fn unimplemented_operations<S: operations::Service>(
     if is_not_implemented(
         operations::Users::restore_user(
                 service,
-                &request,
-                Probe::probe(),
+                Ctx::detached(&operations::OPERATIONS[162usize], Probe::probe()),
                 Probe::probe(),
                 Probe::probe(),
             )
@@ -1918,11 +1835,21 @@ pub async fn unimplemented_operations<S: operations::Service>(
     ) {
         out.push(&operations::OPERATIONS[162usize]);
     }
-    if is_not_implemented(operations::System::get_version(service, &request).await) {
+    if is_not_implemented(
+        operations::System::get_version(
+                service,
+                Ctx::detached(&operations::OPERATIONS[163usize], Probe::probe()),
+            )
+            .await,
+    ) {
         out.push(&operations::OPERATIONS[163usize]);
     }
     if is_not_implemented(
-        operations::System::get_metrics(service, &request, Probe::probe()).await,
+        operations::System::get_metrics(
+                service,
+                Ctx::detached(&operations::OPERATIONS[164usize], Probe::probe()),
+            )
+            .await,
     ) {
         out.push(&operations::OPERATIONS[164usize]);
     }

@@ -656,7 +656,15 @@ pub enum RegisterResponse {
 pub enum CheckAuthorizationResponse {
     /// OK.
     #[oai(status = 200)]
-    Ok(poem_openapi::payload::Json<types::AuthzCheckResultEnvelope>),
+    Ok(
+        poem_openapi::payload::Json<types::AuthzCheckResultEnvelope>,
+        /// The decision's trace id (`trc_…`).
+        #[oai(header = "X-Plystra-Trace-ID")]
+        String,
+        /// The audit row of the decision (`audit_…`); absent when the audit write mode skipped it.
+        #[oai(header = "X-Plystra-Audit-Log-ID")]
+        Option<String>,
+    ),
     /// VALIDATION_FAILED: the body is not a single valid JSON object, has unknown fields, or fails validation (details carry the reason). Also when an API key omits `actor` or the inline context is invalid.
     #[oai(status = 400)]
     BadRequest(poem_openapi::payload::Json<types::ErrorEnvelope>),
@@ -675,7 +683,15 @@ pub enum CheckAuthorizationResponse {
 pub enum ExplainAuthorizationResponse {
     /// OK.
     #[oai(status = 200)]
-    Ok(poem_openapi::payload::Json<types::DecisionEnvelope>),
+    Ok(
+        poem_openapi::payload::Json<types::DecisionEnvelope>,
+        /// The decision's trace id (`trc_…`).
+        #[oai(header = "X-Plystra-Trace-ID")]
+        String,
+        /// The audit row of the decision (`audit_…`); absent when the audit write mode skipped it.
+        #[oai(header = "X-Plystra-Audit-Log-ID")]
+        Option<String>,
+    ),
     /// VALIDATION_FAILED: the body is not a single valid JSON object, has unknown fields, or fails validation (details carry the reason). Also when an API key omits `actor` or the inline context is invalid.
     #[oai(status = 400)]
     BadRequest(poem_openapi::payload::Json<types::ErrorEnvelope>),

@@ -1,65 +1,66 @@
-//! The authentication middleware: every route but the public ones (docs/behaviour.md §4.2) needs a
-//! credential that meets the route's requirement; the admitted [`Principal`] goes into the
-//! request's extensions for the handlers.
+//! Requests under `/api/` that reach no operation (an unknown path, or a known path with another
+//! method): as upstream, they are protected like any other API route, so without a credential
+//! that holds `instance:read` (`instance:manage` for writes) they answer 401/403 rather than
+//! 404/405. Requests that reach an operation are admitted by the generated endpoint itself, by
+//! the operation's `x-plystra-access` rule.
 
 use std::sync::Arc;
 
+use poem::error::{MethodNotAllowedError, NotFoundError};
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response};
 
 use crate::Server;
-use crate::domain::principal::is_public;
-
-/// The metrics token header of the contract.
-const METRICS_TOKEN: &str = "x-plystra-metrics-token";
-/// The other metrics token header upstream accepts.
-const ALTERNATIVE_METRICS_TOKEN: &str = "x-metrics-token";
 
 /// See the module docs.
 #[derive(Debug, Clone)]
-pub struct Authenticate {
+pub struct Unrouted {
     server: Arc<Server>,
 }
 
-impl Authenticate {
-    /// Admits requests on behalf of `server`.
+impl Unrouted {
+    /// Admits unrouted API requests on behalf of `server`.
     pub fn new(server: Arc<Server>) -> Self {
-        Authenticate { server }
+        Unrouted { server }
     }
 }
 
-impl<E: Endpoint> Middleware<E> for Authenticate {
-    type Output = AuthenticateEndpoint<E>;
+impl<E: Endpoint> Middleware<E> for Unrouted {
+    type Output = UnroutedEndpoint<E>;
 
     fn transform(&self, inner: E) -> Self::Output {
-        AuthenticateEndpoint {
+        UnroutedEndpoint {
             inner,
             server: self.server.clone(),
         }
     }
 }
 
-/// The endpoint produced by [`Authenticate`].
-pub struct AuthenticateEndpoint<E> {
+/// The endpoint produced by [`Unrouted`].
+pub struct UnroutedEndpoint<E> {
     inner: E,
     server: Arc<Server>,
 }
 
-impl<E: Endpoint> Endpoint for AuthenticateEndpoint<E> {
+impl<E: Endpoint> Endpoint for UnroutedEndpoint<E> {
     type Output = Response;
 
-    async fn call(&self, mut req: Request) -> poem::Result<Response> {
-        let path = req.uri().path();
-        let protected = path.starts_with("/api/") && !is_public(req.method().as_str(), path);
-        if protected {
-            let principal = self.server.admit(&req).await?;
-            req.extensions_mut().insert(principal);
-        } else if path == "/metrics" && req.method() == poem::http::Method::GET {
-            self.server.admit_metrics_reader(&req).await?;
-            // The contract names one token header; upstream also reads `X-Metrics-Token`.
-            if let Some(token) = req.headers().get(ALTERNATIVE_METRICS_TOKEN).cloned() {
-                req.headers_mut().entry(METRICS_TOKEN).or_insert(token);
-            }
+    async fn call(&self, req: Request) -> poem::Result<Response> {
+        if !req.uri().path().starts_with("/api/") {
+            return Ok(self.inner.call(req).await?.into_response());
         }
-        Ok(self.inner.call(req).await?.into_response())
+        // What admission reads (method and credential headers), kept for after routing.
+        let mut probe = Request::builder()
+            .method(req.method().clone())
+            .uri(req.uri().clone())
+            .finish();
+        *probe.headers_mut() = req.headers().clone();
+        match self.inner.call(req).await {
+            Ok(response) => Ok(response.into_response()),
+            Err(err) if err.is::<NotFoundError>() || err.is::<MethodNotAllowedError>() => {
+                self.server.admit_unrouted(&probe).await?;
+                Err(err)
+            }
+            Err(err) => Err(err),
+        }
     }
 }

@@ -37,7 +37,12 @@ pub struct PlystraErrors {
 
 impl ErrorBody for PlystraErrors {
     fn render_error(&self, err: &poem::Error, request_id: &str) -> Response {
-        render(&classify(err), request_id, self.production)
+        let mut response = render(&classify(err), request_id, self.production);
+        // The operation the error came from, for the request metrics outside.
+        if let Some(operation) = err.data::<poem_openapi::OperationId>() {
+            response.set_data(*operation);
+        }
+        response
     }
 
     fn render_status(&self, status: StatusCode, request_id: &str) -> Response {

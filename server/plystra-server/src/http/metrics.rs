@@ -1,67 +1,18 @@
-//! Request counts and latency per operation for `/metrics`. The operation is found by matching
-//! the method and path against the contract's path templates once per request (literal
-//! segments beat parameters, so `/groups/tree` is not `/groups/{group_id}`).
+//! Request counts and latency per operation for `/metrics`. The operation is the one
+//! poem-openapi stamps on every response and error of a route ([`OperationId`]; the error
+//! envelope keeps it on the response it renders); anything else (an unknown route, a preflight, a
+//! body refused before routing) is `unmatched`.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Instant;
 
-use plystra_server_api::OPERATIONS;
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response};
+use poem_openapi::OperationId;
 
 use crate::Server;
 
-/// An operation's method and path template, split into segments (`None` for a parameter).
-struct Template {
-    method: &'static str,
-    segments: Vec<Option<&'static str>>,
-    id: &'static str,
-}
-
-fn templates() -> &'static [Template] {
-    static TEMPLATES: OnceLock<Vec<Template>> = OnceLock::new();
-    TEMPLATES.get_or_init(|| {
-        OPERATIONS
-            .iter()
-            .map(|op| Template {
-                method: op.method,
-                segments: op
-                    .path
-                    .split('/')
-                    .filter(|s| !s.is_empty())
-                    .map(|s| (!s.starts_with('{')).then_some(s))
-                    .collect(),
-                id: op.id,
-            })
-            .collect()
-    })
-}
-
-/// The operationId of `method path`, or `unmatched`.
-pub fn operation_of(method: &str, path: &str) -> &'static str {
-    let mut best: Option<(&'static str, usize)> = None;
-    let count = path.split('/').filter(|s| !s.is_empty()).count();
-    for template in templates() {
-        if template.method != method || template.segments.len() != count {
-            continue;
-        }
-        let mut literals = 0;
-        let matched = path
-            .split('/')
-            .filter(|s| !s.is_empty())
-            .zip(&template.segments)
-            .all(|(segment, expected)| match expected {
-                Some(literal) => {
-                    literals += 1;
-                    segment == *literal
-                }
-                None => true,
-            });
-        if matched && best.is_none_or(|(_, most)| literals > most) {
-            best = Some((template.id, literals));
-        }
-    }
-    best.map_or("unmatched", |(id, _)| id)
-}
+/// The label of requests that reached no operation.
+const UNMATCHED: &str = "unmatched";
 
 /// See the module docs.
 #[derive(Debug, Clone)]
@@ -98,13 +49,20 @@ impl<E: Endpoint> Endpoint for RequestMetricsEndpoint<E> {
 
     async fn call(&self, req: Request) -> poem::Result<Response> {
         let started = Instant::now();
-        let operation = operation_of(req.method().as_str(), req.uri().path());
         let result = self.inner.call(req).await;
-        let status = match &result {
-            Ok(_) => None,
-            Err(e) => Some(e.status()),
+        let (status, operation) = match &result {
+            Ok(_) => (None, None),
+            Err(e) => (Some(e.status()), e.data::<OperationId>().copied()),
         };
         let response = result.map(IntoResponse::into_response);
+        let operation = operation
+            .or_else(|| {
+                response
+                    .as_ref()
+                    .ok()
+                    .and_then(|r| r.data::<OperationId>().copied())
+            })
+            .map_or(UNMATCHED, |id| id.0);
         let status = status.unwrap_or_else(|| {
             response
                 .as_ref()
@@ -115,31 +73,5 @@ impl<E: Endpoint> Endpoint for RequestMetricsEndpoint<E> {
             .metrics()
             .observe_request(operation, status.as_u16(), started.elapsed());
         response
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::operation_of;
-
-    #[test]
-    fn literal_segments_win_over_parameters() {
-        assert_eq!(operation_of("GET", "/api/v1/users"), "listUsers");
-        assert_eq!(operation_of("GET", "/api/v1/users/user_1"), "getUser");
-        assert_eq!(
-            operation_of("GET", "/api/v1/spaces/s1/groups/tree"),
-            "getGroupTree"
-        );
-        assert_eq!(
-            operation_of("GET", "/api/v1/spaces/s1/groups/g1"),
-            "getGroup"
-        );
-        assert_eq!(
-            operation_of("POST", "/api/v1/authz/check"),
-            "checkAuthorization"
-        );
-        assert_eq!(operation_of("GET", "/metrics"), "getMetrics");
-        assert_eq!(operation_of("GET", "/nowhere"), "unmatched");
-        assert_eq!(operation_of("DELETE", "/api/v1/users"), "unmatched");
     }
 }

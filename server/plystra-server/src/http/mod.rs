@@ -19,7 +19,6 @@ use poem_openapi::OpenApiService;
 
 use crate::{Config, Server};
 
-pub use auth::Authenticate;
 pub use client_ip::ClientIp;
 pub use server_common::request_id::{self, RequestId};
 
@@ -49,16 +48,17 @@ pub fn openapi_service(server: Arc<Server>) -> OpenApiService<Api<Server>, ()> {
 /// 4. [`envelope::middleware`]: request id, the error envelope, security headers.
 /// 5. [`cors::Preflight`]: any `OPTIONS` is answered `204` here, before authentication.
 /// 6. [`body_limit::BodyLimit`]: `413` for bodies over `MAX_REQUEST_BODY_BYTES`.
-/// 7. [`Authenticate`]: routes other than the public ones need a credential that meets the
-///    route's requirement; the admitted principal goes into the request's extensions.
-/// 8. [`decision_headers::DecisionHeaders`]: trace and audit ids on authz answers.
+/// 7. The server as request data: each generated route admits its caller through it
+///    (`Admission`, by the operation's `x-plystra-access`) before reading parameters or body;
+///    [`auth::Unrouted`] protects API paths that reach no operation as upstream does.
+/// 8. [`decision_headers::DecisionHeaders`]: the full Decision for `explain: true` on the check
+///    route (its typed `200` is the compact verdict).
 /// 9. The routes.
 ///
 /// `EndpointExt::with` wraps what is already built, so the code lists the same layers from the
 /// inside out.
 pub fn app(server: Arc<Server>, config: &Config) -> impl Endpoint + use<> {
     let api = openapi_service(server.clone());
-    let authenticate = Authenticate::new(server.clone());
     let docs = api.swagger_ui();
     let routes = Route::new()
         .at("/openapi.yaml", get(spec::yaml))
@@ -68,7 +68,8 @@ pub fn app(server: Arc<Server>, config: &Config) -> impl Endpoint + use<> {
     let cors_policy = cors::CorsPolicy::new(&config.http.cors_allowed_origins);
     routes
         .with(decision_headers::DecisionHeaders) // 8
-        .with(authenticate) // 7
+        .with(auth::Unrouted::new(server.clone())) // 7
+        .data(server.clone()) // 7
         .with(body_limit::BodyLimit::new(
             config.http.max_request_body_bytes,
         )) // 6

@@ -1,25 +1,19 @@
 //! `GET /actor/context`, `POST /actor/switch-member` (docs/behaviour.md §7): Bearer sessions only.
 
-use plystra_server_api::Credential;
 use plystra_server_api::operations::Actor;
 use plystra_server_api::responses::{GetActorContextResponse, SwitchMemberResponse};
 use plystra_server_api::types;
-use poem::Request;
 use poem_openapi::payload::Json;
 
 use super::Server;
+use super::principal::Call;
 use super::session::{actor, available, no_active_member, store_error, timestamp};
 use crate::domain::time;
-use crate::http::RequestId;
 
 impl Actor for Server {
-    async fn get_actor_context(
-        &self,
-        request: &Request,
-        credential: Credential,
-    ) -> poem::Result<GetActorContextResponse> {
+    async fn get_actor_context(&self, ctx: Call) -> poem::Result<GetActorContextResponse> {
         let now = time::format(self.now());
-        let view = self.session_view(&credential, &now).await?;
+        let view = self.session_view(&ctx.principal, &now).await?;
         let current = view
             .current()
             .ok_or_else(|| no_active_member("User has no active Member binding."))?;
@@ -31,19 +25,18 @@ impl Actor for Server {
                     available_members: Some(available(&view.bindings)),
                     expires_at: Some(timestamp(&view.session.expires_at)),
                 },
-                request_id: RequestId::of(request),
+                request_id: ctx.request_id.clone(),
             },
         )))
     }
 
     async fn switch_member(
         &self,
-        request: &Request,
-        credential: Credential,
+        ctx: Call,
         body: types::SwitchMemberRequest,
     ) -> poem::Result<SwitchMemberResponse> {
         let now = time::format(self.now());
-        let view = self.session_view(&credential, &now).await?;
+        let view = self.session_view(&ctx.principal, &now).await?;
         let wanted = |value: &Option<String>, actual: &str| {
             value
                 .as_deref()
@@ -72,7 +65,7 @@ impl Actor for Server {
                     available_members: Some(available(&view.bindings)),
                     expires_at: None,
                 },
-                request_id: RequestId::of(request),
+                request_id: ctx.request_id.clone(),
             },
         )))
     }

@@ -1,26 +1,23 @@
 //! Admin grants and `/admin/me` (docs/behaviour.md §12): who may grant what, in which scope, and the
 //! last super admin that cannot be revoked.
 
-use plystra_server_api::Credential;
 use plystra_server_api::operations::Admin;
 use plystra_server_api::responses::{
     CreateAdminGrantResponse, GetAdminGrantResponse, GetAdminMeResponse, ListAdminGrantsResponse,
     RevokeAdminGrantResponse,
 };
 use plystra_server_api::types::{self, AdminGrantLevel, BindingStatus, ErrorCode};
-use poem::Request;
 use poem::http::StatusCode;
 use poem_openapi::payload::Json;
 
 use super::Server;
 use super::principal::{
-    caller, id_or_new, metadata, optional_time, page_limit, pagination, permission_required,
+    Call, id_or_new, metadata, optional_time, page_limit, pagination, permission_required,
 };
 use super::session::{store_error, timestamp};
 use crate::ApiError;
 use crate::domain::principal::{Principal, Reach, valid_permission_key};
 use crate::domain::time;
-use crate::http::RequestId;
 use crate::store::{
     AdminGrantFilter, AdminGrantRecord, NewAdminGrant, RevokeGrantError, StoreError,
 };
@@ -170,8 +167,7 @@ impl Server {
 impl Admin for Server {
     async fn list_admin_grants(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         limit: Option<i32>,
         user_id: Option<String>,
         level: Option<AdminGrantLevel>,
@@ -180,7 +176,7 @@ impl Admin for Server {
         status: Option<BindingStatus>,
         _cursor: Option<String>,
     ) -> poem::Result<ListAdminGrantsResponse> {
-        let principal = caller(request)?;
+        let principal: &Principal = &ctx.principal;
         let limit = page_limit(limit, 100);
         let filter = AdminGrantFilter {
             user_id,
@@ -213,18 +209,17 @@ impl Admin for Server {
             types::AdminGrantListEnvelope {
                 data: visible,
                 pagination: pagination(limit),
-                request_id: RequestId::of(request),
+                request_id: ctx.request_id.clone(),
             },
         )))
     }
 
     async fn create_admin_grant(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         body: types::AdminGrantMutationRequest,
     ) -> poem::Result<CreateAdminGrantResponse> {
-        let principal = caller(request)?;
+        let principal: &Principal = &ctx.principal;
         let now = self.now();
         let permission_key = body.permission_key.trim().to_ascii_lowercase();
         if !valid_permission_key(&permission_key) {
@@ -292,7 +287,7 @@ impl Admin for Server {
             updated_at: now_text,
         };
         let audit = self.audit_entry(
-            request,
+            &ctx,
             principal,
             "admin_grant.created",
             ("admin_grant", &id),
@@ -321,18 +316,17 @@ impl Admin for Server {
         Ok(CreateAdminGrantResponse::Created(Json(
             types::AdminGrantEnvelope {
                 data: grant(new.record),
-                request_id: RequestId::of(request),
+                request_id: ctx.request_id.clone(),
             },
         )))
     }
 
     async fn get_admin_grant(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         admin_grant_id: String,
     ) -> poem::Result<GetAdminGrantResponse> {
-        let principal = caller(request)?;
+        let principal: &Principal = &ctx.principal;
         let row = self
             .store()
             .admin_grant(&admin_grant_id)
@@ -343,18 +337,17 @@ impl Admin for Server {
             .await?;
         Ok(GetAdminGrantResponse::Ok(Json(types::AdminGrantEnvelope {
             data: grant(row),
-            request_id: RequestId::of(request),
+            request_id: ctx.request_id.clone(),
         })))
     }
 
     async fn revoke_admin_grant(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         admin_grant_id: String,
         body: Option<types::AdminGrantUpdateRequest>,
     ) -> poem::Result<RevokeAdminGrantResponse> {
-        let principal = caller(request)?;
+        let principal: &Principal = &ctx.principal;
         let row = self
             .store()
             .admin_grant(&admin_grant_id)
@@ -371,7 +364,7 @@ impl Admin for Server {
         .await?;
         let reason = body.and_then(|b| b.revoked_reason).unwrap_or_default();
         let audit = self.audit_entry(
-            request,
+            &ctx,
             principal,
             "admin_grant.revoked",
             ("admin_grant", &row.id),
@@ -403,17 +396,13 @@ impl Admin for Server {
         Ok(RevokeAdminGrantResponse::Ok(Json(
             types::AdminGrantEnvelope {
                 data: grant(revoked),
-                request_id: RequestId::of(request),
+                request_id: ctx.request_id.clone(),
             },
         )))
     }
 
-    async fn get_admin_me(
-        &self,
-        request: &Request,
-        _credential: Credential,
-    ) -> poem::Result<GetAdminMeResponse> {
-        let principal = caller(request)?;
+    async fn get_admin_me(&self, ctx: Call) -> poem::Result<GetAdminMeResponse> {
+        let principal: &Principal = &ctx.principal;
         let mut capabilities = std::collections::BTreeMap::new();
         let data = match principal {
             Principal::Session {
@@ -475,7 +464,7 @@ impl Admin for Server {
         Ok(GetAdminMeResponse::Ok(Json(
             types::AdminMeResponseEnvelope {
                 data,
-                request_id: RequestId::of(request),
+                request_id: ctx.request_id.clone(),
             },
         )))
     }

@@ -1,25 +1,22 @@
 //! API keys (docs/behaviour.md §13): `ply_ak_<id>.<secret>`, stored only as a keyed hash, the
 //! plaintext answered once, by the create call.
 
-use plystra_server_api::Credential;
 use plystra_server_api::operations::ApiKeys;
 use plystra_server_api::responses::{
     CreateApiKeyResponse, GetApiKeyResponse, ListApiKeysResponse, RevokeApiKeyResponse,
 };
 use plystra_server_api::types::{self, ApiKeyLevel, ApiKeyStatus, ErrorCode};
-use poem::Request;
 use poem::http::StatusCode;
 use poem_openapi::payload::Json;
 
 use super::Server;
 use super::principal::{
-    API_KEY_PREFIX, caller, id_or_new, metadata, optional_time, page_limit, pagination,
+    API_KEY_PREFIX, Call, id_or_new, metadata, optional_time, page_limit, pagination,
 };
 use super::session::{store_error, timestamp};
 use crate::ApiError;
 use crate::domain::principal::{Principal, Reach, valid_permission_key};
 use crate::domain::time;
-use crate::http::RequestId;
 use crate::store::{ApiKeyFilter, ApiKeyRecord, NewApiKey, StoreError};
 
 fn invalid(details: &str) -> ApiError {
@@ -116,7 +113,7 @@ impl Server {
     /// Builds a key (row, keyed hash, plaintext) for `principal`; nothing is stored yet.
     pub(crate) async fn mint_api_key(
         &self,
-        request: Option<&Request>,
+        ctx: Option<&Call>,
         principal: &Principal,
         mut record: ApiKeyRecord,
     ) -> Result<MintedKey, ApiError> {
@@ -133,9 +130,9 @@ impl Server {
             "group_id": record.group_id,
             "permission_keys": serde_json::from_str::<serde_json::Value>(&record.permission_keys).unwrap_or_default(),
         });
-        let audit = match request {
-            Some(request) => self.audit_entry(
-                request,
+        let audit = match ctx {
+            Some(ctx) => self.audit_entry(
+                ctx,
                 principal,
                 "api_key.created",
                 ("api_key", &record.id),
@@ -169,8 +166,7 @@ impl Server {
 impl ApiKeys for Server {
     async fn list_api_keys(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         limit: Option<i32>,
         level: Option<ApiKeyLevel>,
         space_id: Option<String>,
@@ -178,7 +174,7 @@ impl ApiKeys for Server {
         status: Option<ApiKeyStatus>,
         _cursor: Option<String>,
     ) -> poem::Result<ListApiKeysResponse> {
-        let principal = caller(request)?;
+        let principal: &Principal = &ctx.principal;
         let limit = page_limit(limit, 100);
         let filter = ApiKeyFilter {
             level: level.map(|l| self::level(l).key_level().to_string()),
@@ -203,17 +199,16 @@ impl ApiKeys for Server {
         Ok(ListApiKeysResponse::Ok(Json(types::ApiKeyListEnvelope {
             data: visible,
             pagination: pagination(limit),
-            request_id: RequestId::of(request),
+            request_id: ctx.request_id.clone(),
         })))
     }
 
     async fn create_api_key(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         body: types::ApiKeyMutationRequest,
     ) -> poem::Result<CreateApiKeyResponse> {
-        let principal = caller(request)?;
+        let principal: &Principal = &ctx.principal;
         let now = self.now();
         let name = body.name.trim();
         if name.is_empty() {
@@ -279,7 +274,7 @@ impl ApiKeys for Server {
             created_at: now_text.clone(),
             updated_at: now_text,
         };
-        let minted = self.mint_api_key(Some(request), principal, record).await?;
+        let minted = self.mint_api_key(Some(&ctx), principal, record).await?;
         match self.store().create_api_key(&minted.new).await {
             Ok(()) => {}
             Err(StoreError::Conflict { .. }) => {
@@ -320,18 +315,13 @@ impl ApiKeys for Server {
                     updated_at: k.updated_at,
                     api_key: minted.plaintext,
                 },
-                request_id: RequestId::of(request),
+                request_id: ctx.request_id.clone(),
             },
         )))
     }
 
-    async fn get_api_key(
-        &self,
-        request: &Request,
-        _credential: Credential,
-        api_key_id: String,
-    ) -> poem::Result<GetApiKeyResponse> {
-        let principal = caller(request)?;
+    async fn get_api_key(&self, ctx: Call, api_key_id: String) -> poem::Result<GetApiKeyResponse> {
+        let principal: &Principal = &ctx.principal;
         let row = self
             .store()
             .api_key(&api_key_id)
@@ -342,18 +332,17 @@ impl ApiKeys for Server {
             .await?;
         Ok(GetApiKeyResponse::Ok(Json(types::ApiKeyEnvelope {
             data: api_key(row),
-            request_id: RequestId::of(request),
+            request_id: ctx.request_id.clone(),
         })))
     }
 
     async fn revoke_api_key(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         api_key_id: String,
         body: Option<types::ApiKeyUpdateRequest>,
     ) -> poem::Result<RevokeApiKeyResponse> {
-        let principal = caller(request)?;
+        let principal: &Principal = &ctx.principal;
         let row = self
             .store()
             .api_key(&api_key_id)
@@ -368,7 +357,7 @@ impl ApiKeys for Server {
             Principal::ApiKey(_) => "",
         };
         let audit = self.audit_entry(
-            request,
+            &ctx,
             principal,
             "api_key.revoked",
             ("api_key", &row.id),
@@ -383,7 +372,7 @@ impl ApiKeys for Server {
             .ok_or_else(not_found)?;
         Ok(RevokeApiKeyResponse::Ok(Json(types::ApiKeyEnvelope {
             data: api_key(revoked),
-            request_id: RequestId::of(request),
+            request_id: ctx.request_id.clone(),
         })))
     }
 }

@@ -2,17 +2,16 @@
 //! `created_at` range, newest first with keyset cursors; details with the trace. Rows are
 //! append-only: nothing here (or anywhere) updates or deletes them.
 
-use plystra_server_api::Credential;
 use plystra_server_api::operations::Audit;
 use plystra_server_api::responses::{
     GetAuditLogResponse, GetSpaceAuditLogResponse, ListAuditLogsResponse,
     ListSpaceAuditLogsResponse,
 };
 use plystra_server_api::types::{self, DecisionOutcome, DenyCode, ErrorCode};
-use poem::Request;
 
 use super::Server;
 use super::entity::{Entity, given_filters, reply, reply_list};
+use super::principal::Call;
 use super::session::timestamp;
 use crate::ApiError;
 use crate::domain::time;
@@ -149,8 +148,7 @@ impl Entity for AuditLogDetailRow {
 impl Audit for Server {
     async fn list_audit_logs(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         space_id: Option<String>,
         actor_user_id: Option<String>,
         actor_member_id: Option<String>,
@@ -182,33 +180,26 @@ impl Audit for Server {
         let page = self
             .list_page::<AuditLogRow>(&filters, limit, 50, cursor)
             .await?;
-        reply_list!(
-            ListAuditLogsResponse::Ok,
-            AuditLogListEnvelope,
-            request,
-            page
-        )
+        reply_list!(ListAuditLogsResponse::Ok, AuditLogListEnvelope, &ctx, page)
     }
 
     async fn get_audit_log(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         audit_log_id: String,
     ) -> poem::Result<GetAuditLogResponse> {
         let found = self.found::<AuditLogDetailRow>(&audit_log_id, None).await?;
         reply!(
             GetAuditLogResponse::Ok,
             AuditLogEnvelope,
-            request,
+            &ctx,
             found.wire()
         )
     }
 
     async fn list_space_audit_logs(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         space_id: String,
         limit: Option<i32>,
         actor_user_id: Option<String>,
@@ -243,15 +234,14 @@ impl Audit for Server {
         reply_list!(
             ListSpaceAuditLogsResponse::Ok,
             AuditLogListEnvelope,
-            request,
+            &ctx,
             page
         )
     }
 
     async fn get_space_audit_log(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         space_id: String,
         audit_log_id: String,
     ) -> poem::Result<GetSpaceAuditLogResponse> {
@@ -261,7 +251,7 @@ impl Audit for Server {
         reply!(
             GetSpaceAuditLogResponse::Ok,
             AuditLogEnvelope,
-            request,
+            &ctx,
             found.wire()
         )
     }

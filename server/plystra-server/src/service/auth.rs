@@ -1,23 +1,22 @@
 //! `POST /auth/login|refresh|logout`, `GET /auth/me` (docs/behaviour.md §6). Registration is next.
 
-use plystra_server_api::Credential;
 use plystra_server_api::operations::Auth;
 use plystra_server_api::responses::{
     GetCurrentSessionResponse, LoginResponse, LogoutResponse, RefreshSessionResponse,
 };
+use plystra_server_api::runtime::Ctx;
 use plystra_server_api::types::{self, ErrorCode};
-use poem::Request;
 use poem::http::StatusCode;
 use poem_openapi::payload::Json;
 
 use super::Server;
+use super::principal::{Call, Guest};
 use super::session::{
     ACCESS_TTL, REFRESH_TTL, actor, available, client, no_active_member, store_error, timestamp,
     unauthenticated,
 };
 use crate::ApiError;
 use crate::domain::{password, time, tokens};
-use crate::http::RequestId;
 use crate::store::NewSession;
 
 fn bad_login() -> ApiError {
@@ -102,21 +101,21 @@ impl Server {
 impl Auth for Server {
     async fn register(
         &self,
-        request: &Request,
+        ctx: Ctx<Guest>,
         body: types::RegisterRequest,
     ) -> poem::Result<plystra_server_api::responses::RegisterResponse> {
-        self.register_user(request, body).await
+        self.register_user(&ctx, body).await
     }
 
     async fn login(
         &self,
-        request: &Request,
+        ctx: Ctx<Guest>,
         body: types::LoginRequest,
     ) -> poem::Result<LoginResponse> {
         let now = self.now();
         let now_text = time::format(now);
         let email = body.email.trim().to_lowercase();
-        let (ip_address, user_agent) = client(request);
+        let (ip_address, user_agent) = client(&ctx);
         let keys = [format!("email:{email}"), format!("ip:{ip_address}")];
         let locked = self.store().throttle_locked_until(&keys, &now_text).await;
         if let Some(until) = locked.map_err(store_error)? {
@@ -183,13 +182,13 @@ impl Auth for Server {
                 actor: Some(actor(first)),
                 available_members: Some(available(&bindings)),
             },
-            request_id: RequestId::of(request),
+            request_id: ctx.request_id.clone(),
         })))
     }
 
     async fn refresh_session(
         &self,
-        request: &Request,
+        ctx: Ctx<Guest>,
         body: types::RefreshRequest,
     ) -> poem::Result<RefreshSessionResponse> {
         let now = self.now();
@@ -250,22 +249,20 @@ impl Auth for Server {
                     expires_at: timestamp(&expires_at),
                     refresh_expires_at: timestamp(&session.refresh_expires_at),
                 },
-                request_id: RequestId::of(request),
+                request_id: ctx.request_id.clone(),
             },
         )))
     }
 
     async fn logout(
         &self,
-        request: &Request,
+        ctx: Ctx<Guest>,
         body: Option<types::LogoutRequest>,
     ) -> poem::Result<LogoutResponse> {
-        let bearer = request
-            .header("authorization")
-            .and_then(|v| v.split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, token)| token.trim().to_string());
-        let token = bearer
+        let token = ctx
+            .principal
+            .bearer
+            .clone()
             .or_else(|| body.and_then(|b| b.refresh_token))
             .filter(|t| !t.is_empty());
         if let Some(token) = token {
@@ -277,17 +274,13 @@ impl Auth for Server {
         }
         Ok(LogoutResponse::Ok(Json(types::LogoutResponseEnvelope {
             data: types::LogoutResponse { logged_out: true },
-            request_id: RequestId::of(request),
+            request_id: ctx.request_id.clone(),
         })))
     }
 
-    async fn get_current_session(
-        &self,
-        request: &Request,
-        credential: Credential,
-    ) -> poem::Result<GetCurrentSessionResponse> {
+    async fn get_current_session(&self, ctx: Call) -> poem::Result<GetCurrentSessionResponse> {
         let now = time::format(self.now());
-        let view = self.session_view(&credential, &now).await?;
+        let view = self.session_view(&ctx.principal, &now).await?;
         let user = self
             .store()
             .user_by_id(&view.session.user_id)
@@ -315,7 +308,7 @@ impl Auth for Server {
                     actor: current.map(actor),
                     available_members: Some(available(&view.bindings)),
                 },
-                request_id: RequestId::of(request),
+                request_id: ctx.request_id.clone(),
             },
         )))
     }

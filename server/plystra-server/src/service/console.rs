@@ -1,17 +1,14 @@
 //! `GET /console/overview` and `GET /capabilities` (docs/behaviour.md §14): what an operator's
 //! console shows first, and the capabilities this server provides.
 
-use plystra_server_api::Credential;
 use plystra_server_api::operations::{Capabilities, Console};
 use plystra_server_api::responses::{GetConsoleOverviewResponse, ListCapabilitiesResponse};
 use plystra_server_api::types;
-use poem::Request;
 use poem_openapi::payload::Json;
 
 use super::Server;
-use super::principal::caller;
+use super::principal::Call;
 use super::session::store_error;
-use crate::http::RequestId;
 
 /// The capabilities every Plystra Core provides, in boot order, with the services behind each.
 const CAPABILITIES: &[(&str, &[&str])] = &[
@@ -30,12 +27,7 @@ const CAPABILITIES: &[(&str, &[&str])] = &[
 ];
 
 impl Console for Server {
-    async fn get_console_overview(
-        &self,
-        request: &Request,
-        _credential: Credential,
-    ) -> poem::Result<GetConsoleOverviewResponse> {
-        caller(request)?;
+    async fn get_console_overview(&self, ctx: Call) -> poem::Result<GetConsoleOverviewResponse> {
         let counts = self.store().overview_counts().await.map_err(store_error)?;
         let recent = self
             .store()
@@ -77,19 +69,14 @@ impl Console for Server {
                     ),
                     recent_audit_logs: Some(recent),
                 },
-                request_id: RequestId::of(request),
+                request_id: ctx.request_id.clone(),
             },
         )))
     }
 }
 
 impl Capabilities for Server {
-    async fn list_capabilities(
-        &self,
-        request: &Request,
-        _credential: Credential,
-    ) -> poem::Result<ListCapabilitiesResponse> {
-        caller(request)?;
+    async fn list_capabilities(&self, ctx: Call) -> poem::Result<ListCapabilitiesResponse> {
         let ready = self.store().ping().await.is_ok();
         let state = if ready { "ready" } else { "degraded" };
         let mut states = std::collections::BTreeMap::new();
@@ -111,7 +98,7 @@ impl Capabilities for Server {
         Ok(ListCapabilitiesResponse::Ok(Json(
             types::CapabilitiesResponseEnvelope {
                 data: types::CapabilitiesResponse { states, services },
-                request_id: RequestId::of(request),
+                request_id: ctx.request_id.clone(),
             },
         )))
     }

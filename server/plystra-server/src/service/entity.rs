@@ -7,13 +7,13 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use plystra_server_api::types::{ActiveDisabledStatus, BindingStatus, ErrorCode, Pagination};
-use poem::Request;
 use poem::http::StatusCode;
 
 use super::Server;
-use super::principal::{caller, page_limit};
+use super::principal::{Call, page_limit};
 use super::session::store_error;
 use crate::ApiError;
+use crate::domain::principal::Principal;
 use crate::domain::time;
 use crate::store::{Record, Statement, StoreError, Value};
 
@@ -42,11 +42,11 @@ pub(super) trait Entity: Record {
 
 /// Answers `$response(Json(types::$envelope { data, request_id }))`.
 macro_rules! reply {
-    ($response:path, $envelope:ident, $request:expr, $data:expr) => {
+    ($response:path, $envelope:ident, $ctx:expr, $data:expr) => {
         Ok($response(poem_openapi::payload::Json(
             plystra_server_api::types::$envelope {
                 data: $data,
-                request_id: $crate::http::RequestId::of($request),
+                request_id: $ctx.request_id.clone(),
             },
         )))
     };
@@ -56,13 +56,13 @@ pub(super) use reply;
 /// Answers `$response(Json(types::$envelope { data, pagination, request_id }))` from a
 /// `(data, pagination)` page.
 macro_rules! reply_list {
-    ($response:path, $envelope:ident, $request:expr, $page:expr) => {{
+    ($response:path, $envelope:ident, $ctx:expr, $page:expr) => {{
         let (data, pagination) = $page;
         Ok($response(poem_openapi::payload::Json(
             plystra_server_api::types::$envelope {
                 data,
                 pagination,
-                request_id: $crate::http::RequestId::of($request),
+                request_id: $ctx.request_id.clone(),
             },
         )))
     }};
@@ -223,21 +223,21 @@ impl Server {
     /// A unique-key clash answers `conflict`; an update that matched no live row, the 404.
     pub(super) async fn change<E: Entity>(
         &self,
-        request: &Request,
+        ctx: &Call,
         verb: &str,
         id: &str,
         space: &str,
         statements: &[Statement],
         conflict: ErrorCode,
     ) -> Result<E::Wire, ApiError> {
-        let principal = caller(request)?;
+        let principal: &Principal = &ctx.principal;
         let audit = (!space.is_empty()).then(|| {
             let fields: Vec<&str> = statements
                 .iter()
                 .flat_map(Statement::changed_columns)
                 .collect();
             self.audit_entry(
-                request,
+                ctx,
                 principal,
                 &format!("{}.{verb}", E::KIND),
                 (E::KIND, id),
@@ -284,7 +284,7 @@ impl Server {
     /// `updated_at`, audited as `<kind>.<verb>` in that space. 404 when it is not in the space.
     pub(super) async fn update_in_space<E: Entity>(
         &self,
-        request: &Request,
+        ctx: &Call,
         table: &str,
         space_id: &str,
         id: &str,
@@ -294,7 +294,7 @@ impl Server {
         let current = self.found::<E>(id, Some(space_id)).await?;
         set.push(("updated_at", self.now_text().into()));
         self.change::<E>(
-            request,
+            ctx,
             verb,
             id,
             current.space_id(),

@@ -1,19 +1,212 @@
-//! Authentication of protected routes (docs/behaviour.md §4.3): the credential becomes a
-//! [`Principal`], the route's requirement is scoped by the entity it names, and the principal is
-//! checked against it. The HTTP middleware (`http::auth`) calls [`Server::admit`]; handlers read
-//! the admitted principal with [`caller`] and check handler-resolved scopes themselves.
+//! Admission (docs/behaviour.md §4.2–§4.4): the generated endpoint hands every request to
+//! [`Server`]'s [`Admission`] before it parses parameters or body. The operation's rule (its
+//! `x-plystra-access`, in `OPERATIONS`) says what is needed; a credential becomes a
+//! [`Principal`], the rule's scope is read from the request and replaced by the stored scope of
+//! the entity it names, and the principal is checked against it. Handlers get the admitted
+//! [`Caller`] in their context and check handler-resolved scopes themselves.
 
+use std::ops::Deref;
+
+use plystra_server_api::runtime::{Access, Admission, Ctx, Operation, Permission};
 use plystra_server_api::types::ErrorCode;
 use poem::Request;
 use poem::http::StatusCode;
+use poem::web::headers::authorization::Bearer;
+use poem::web::headers::{Authorization, HeaderMapExt};
 
 use super::Server;
 use super::session::{store_error, unauthenticated};
 use crate::ApiError;
-use crate::domain::principal::{GroupRef, Principal, Requirement, Target, requirement_for};
+use crate::domain::principal::{EntityKind, GroupRef, Principal, Requirement, Target};
 use crate::domain::time;
 use crate::domain::tokens::TokenHasher;
+use crate::http::decision_headers::DecisionSlot;
+use crate::store::SessionRecord;
 use subtle::ConstantTimeEq;
+
+/// Who an admitted request is, as handlers see it: the [`Principal`] (it derefs to one), and for
+/// the session-only operations (`{authenticated: true}`) the live Bearer session itself.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    principal: Principal,
+    session: Option<SessionRecord>,
+    decision: Option<DecisionSlot>,
+}
+
+impl Caller {
+    fn new(principal: Principal, request: &Request) -> Self {
+        Caller {
+            principal,
+            session: None,
+            decision: DecisionSlot::of(request).cloned(),
+        }
+    }
+
+    /// Where the check handler leaves an explained Decision for `http::decision_headers`.
+    pub(super) fn decision_slot(&self) -> Option<&DecisionSlot> {
+        self.decision.as_ref()
+    }
+
+    /// The live Bearer session of a `{authenticated: true}` operation (401 elsewhere).
+    pub(super) fn session(&self) -> Result<&SessionRecord, ApiError> {
+        self.session.as_ref().ok_or_else(unauthenticated)
+    }
+}
+
+impl Deref for Caller {
+    type Target = Principal;
+
+    fn deref(&self) -> &Principal {
+        &self.principal
+    }
+}
+
+/// What a public operation sees of its caller: the Bearer token, if one was sent (`/auth/logout`
+/// revokes the session it names).
+#[derive(Debug, Clone, Default)]
+pub struct Guest {
+    /// The token of an `Authorization: Bearer` header.
+    pub bearer: Option<String>,
+}
+
+/// The context of a protected operation.
+pub(super) type Call = Ctx<Caller>;
+
+impl plystra_server_api::runtime::Probe for Caller {
+    fn probe() -> Self {
+        Caller {
+            principal: Principal::Session {
+                session_id: String::new(),
+                user_id: String::new(),
+                active_space_id: String::new(),
+                active_member_id: String::new(),
+                active_user_member_id: String::new(),
+                grants: Vec::new(),
+            },
+            session: None,
+            decision: None,
+        }
+    }
+}
+
+impl plystra_server_api::runtime::Probe for Guest {
+    fn probe() -> Self {
+        Guest::default()
+    }
+}
+
+/// The entity kinds `x-plystra-access` may name.
+pub fn entity_kind(kind: &str) -> Option<EntityKind> {
+    Some(match kind {
+        "group" => EntityKind::Group,
+        "member" => EntityKind::Member,
+        "user_member" => EntityKind::UserMember,
+        "role" => EntityKind::Role,
+        "resource" => EntityKind::Resource,
+        "audit_log" => EntityKind::AuditLog,
+        "admin_grant" => EntityKind::AdminGrant,
+        _ => return None,
+    })
+}
+
+/// The requirement of `rule` for `request`: its permission, and the scope read from the
+/// request's parameters.
+fn requirement(
+    rule: &Permission,
+    request: &Request,
+    operation: &Operation,
+) -> Result<Requirement, ApiError> {
+    let value = |source: Option<plystra_server_api::runtime::Source>| {
+        source
+            .and_then(|s| s.value(request, operation))
+            .map(str::to_string)
+    };
+    let entity = match rule.entity {
+        Some(entity) => {
+            let kind = entity_kind(entity.kind).ok_or_else(|| {
+                ApiError::internal(format!(
+                    "x-plystra-access names entity kind {:?}",
+                    entity.kind
+                ))
+            })?;
+            entity
+                .id
+                .value(request, operation)
+                .map(|id| (kind, id.to_string()))
+        }
+        None => None,
+    };
+    Ok(Requirement {
+        permission: rule.key,
+        space_id: value(rule.space),
+        group_id: value(rule.group),
+        entity,
+        handler_resolved: rule.handler_resolved,
+    })
+}
+
+/// The token of an `Authorization: Bearer` header, read as poem-openapi's bearer scheme reads it.
+fn bearer(request: &Request) -> Option<String> {
+    request
+        .headers()
+        .typed_get::<Authorization<Bearer>>()
+        .map(|auth| auth.token().to_string())
+}
+
+impl Admission for Server {
+    type Principal = Caller;
+    type Guest = Guest;
+
+    async fn admit(
+        &self,
+        request: &Request,
+        operation: &'static Operation,
+    ) -> poem::Result<Option<Caller>> {
+        match operation.access {
+            Some(Access::Authenticated) => {
+                let now = time::format(self.now());
+                let token = bearer(request).ok_or_else(unauthenticated)?;
+                let session = self
+                    .session(&plystra_server_api::Credential::BearerAuth(token), &now)
+                    .await?;
+                let principal = self.session_principal(&session, &now).await?;
+                Ok(Some(Caller {
+                    session: Some(session),
+                    ..Caller::new(principal, request)
+                }))
+            }
+            Some(Access::Permission(rule)) => {
+                let requirement = requirement(&rule, request, operation)?;
+                let principal = match rule.or_scheme {
+                    Some(_) => self.admit_metrics_reader(request, &requirement).await?,
+                    None => Some(self.admit_for(request, &requirement).await?),
+                };
+                Ok(principal.map(|principal| Caller::new(principal, request)))
+            }
+            Some(Access::Public) => Ok(None),
+            None => {
+                Err(ApiError::internal(format!("{} states no access rule", operation.id)).into())
+            }
+        }
+    }
+
+    fn guest(&self, request: &Request, _operation: &'static Operation) -> Guest {
+        let bearer = request
+            .header("authorization")
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim().to_string());
+        Guest { bearer }
+    }
+
+    fn request_id(&self, request: &Request) -> String {
+        crate::http::RequestId::of(request)
+    }
+
+    fn client_ip(&self, request: &Request) -> Option<std::net::IpAddr> {
+        crate::http::ClientIp::of(request)
+    }
+}
 
 /// Prefix of API key plaintexts.
 pub const API_KEY_PREFIX: &str = "ply_ak_";
@@ -60,27 +253,6 @@ pub fn permission_required(permission: &str) -> ApiError {
         "The current user does not have the required admin permission.",
     )
     .with_details(serde_json::json!({ "permission": permission }))
-}
-
-/// The principal the middleware admitted (401 when the route was not behind it).
-pub fn caller(request: &Request) -> Result<&Principal, ApiError> {
-    request
-        .extensions()
-        .get::<Principal>()
-        .ok_or_else(unauthenticated)
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct QuerySpace<'a>(Option<&'a str>);
-
-/// The raw `space_id` query parameter, if any (ids never need percent-decoding; one that does
-/// is taken as written and simply matches nothing).
-fn query_space_id(request: &Request) -> QuerySpace<'_> {
-    QuerySpace(request.uri().query().and_then(|query| {
-        query
-            .split('&')
-            .find_map(|pair| pair.strip_prefix("space_id="))
-    }))
 }
 
 impl Server {
@@ -131,17 +303,15 @@ impl Server {
         .await
     }
 
-    /// Authenticates `request` and checks it against the requirement of its route. On success
-    /// the principal is what handlers see.
-    pub async fn admit(&self, request: &Request) -> Result<Principal, ApiError> {
-        let requirement = requirement_for(
-            request.method().as_str(),
-            request.uri().path(),
-            query_space_id(request).0,
-        );
+    /// Authenticates `request` and checks it against `requirement`.
+    async fn admit_for(
+        &self,
+        request: &Request,
+        requirement: &Requirement,
+    ) -> Result<Principal, ApiError> {
         let now = self.now();
         let (principal, stamp_use) = self.authenticate(request, now).await?;
-        if !self.permits(&principal, &requirement).await? {
+        if !self.permits(&principal, requirement).await? {
             return Err(permission_required(requirement.permission));
         }
         if let (Principal::ApiKey(key), true) = (&principal, stamp_use) {
@@ -153,11 +323,37 @@ impl Server {
         Ok(principal)
     }
 
+    /// Admits a request under `/api/` that reached no operation (`http::auth`): a credential
+    /// holding `instance:read`, or `instance:manage` for POST, PATCH, PUT and DELETE.
+    pub async fn admit_unrouted(&self, request: &Request) -> Result<(), ApiError> {
+        let mutating = matches!(
+            request.method().as_str(),
+            "POST" | "PATCH" | "PUT" | "DELETE"
+        );
+        let requirement = Requirement {
+            permission: if mutating {
+                "instance:manage"
+            } else {
+                "instance:read"
+            },
+            space_id: None,
+            group_id: None,
+            entity: None,
+            handler_resolved: false,
+        };
+        self.admit_for(request, &requirement).await.map(|_| ())
+    }
+
     /// Whether `GET /metrics` may answer (docs/behaviour.md §15): metrics enabled (else 404
     /// `FEATURE_DISABLED`), then the configured metrics token in `X-Plystra-Metrics-Token`,
     /// `X-Metrics-Token` or as Bearer (compared in constant time), or else a session or API key
-    /// holding `metrics:read`; anything less is 401 `METRICS_TOKEN_REQUIRED`.
-    pub async fn admit_metrics_reader(&self, request: &Request) -> Result<(), ApiError> {
+    /// holding `metrics:read`; anything less is 401 `METRICS_TOKEN_REQUIRED`. The token admits
+    /// without a principal.
+    async fn admit_metrics_reader(
+        &self,
+        request: &Request,
+        requirement: &Requirement,
+    ) -> Result<Option<Principal>, ApiError> {
         if !self.config().metrics.enabled {
             return Err(ApiError::new(
                 StatusCode::NOT_FOUND,
@@ -181,11 +377,11 @@ impl Server {
                 .flatten()
                 .any(|token| bool::from(token.as_bytes().ct_eq(expected.as_bytes())))
             {
-                return Ok(());
+                return Ok(None);
             }
         }
-        match self.admit(request).await {
-            Ok(_) => Ok(()),
+        match self.admit_for(request, requirement).await {
+            Ok(principal) => Ok(Some(principal)),
             Err(_) => Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 ErrorCode::MetricsTokenRequired,
@@ -228,22 +424,30 @@ impl Server {
                     .await
                     .map_err(store_error)?
                     .ok_or_else(unauthenticated)?;
-                let grants = self
-                    .store()
-                    .grants_in_force(&session.user_id, &now_text)
-                    .await
-                    .map_err(store_error)?;
-                let principal = Principal::Session {
-                    session_id: session.id,
-                    user_id: session.user_id,
-                    active_space_id: session.active_space_id,
-                    active_member_id: session.active_member_id,
-                    active_user_member_id: session.active_user_member_id,
-                    grants,
-                };
-                Ok((principal, false))
+                Ok((self.session_principal(&session, &now_text).await?, false))
             }
         }
+    }
+
+    /// The principal of a live session: its user with the grants in force at `now`.
+    async fn session_principal(
+        &self,
+        session: &SessionRecord,
+        now: &str,
+    ) -> Result<Principal, ApiError> {
+        let grants = self
+            .store()
+            .grants_in_force(&session.user_id, now)
+            .await
+            .map_err(store_error)?;
+        Ok(Principal::Session {
+            session_id: session.id.clone(),
+            user_id: session.user_id.clone(),
+            active_space_id: session.active_space_id.clone(),
+            active_member_id: session.active_member_id.clone(),
+            active_user_member_id: session.active_user_member_id.clone(),
+            grants,
+        })
     }
 
     /// Whether `principal` meets `requirement`, once the entity the route names (if it exists)
@@ -333,14 +537,14 @@ impl Server {
     /// An `allow` audit row for a management change made by `principal`.
     pub(super) fn audit_entry(
         &self,
-        request: &Request,
+        ctx: &Call,
         principal: &Principal,
         action: &str,
         resource: (&str, &str),
         space_id: &str,
         trace: serde_json::Value,
     ) -> crate::store::AuditEntry {
-        let (ip_address, user_agent) = super::session::client(request);
+        let (ip_address, user_agent) = super::session::client(ctx);
         let (member, user_member) = match principal {
             Principal::Session {
                 active_member_id,
@@ -364,7 +568,7 @@ impl Server {
             resource_id: resource.1.to_string(),
             decision: "allow".into(),
             deny_code: String::new(),
-            request_id: crate::http::RequestId::of(request),
+            request_id: ctx.request_id.clone(),
             ip_address,
             user_agent,
             trace: trace.to_string(),
@@ -457,13 +661,5 @@ mod tests {
             .header("x-plystra-admin-token", "t")
             .finish();
         assert!(presented(&r).is_none());
-    }
-
-    #[test]
-    fn space_id_comes_from_the_query() {
-        let r = Request::builder()
-            .uri_str("/api/v1/audit/logs?limit=5&space_id=space_a")
-            .finish();
-        assert_eq!(query_space_id(&r), QuerySpace(Some("space_a")));
     }
 }

@@ -2,17 +2,17 @@
 //! and write everything under the registration lock.
 
 use plystra_server_api::responses::RegisterResponse;
+use plystra_server_api::runtime::Ctx;
 use plystra_server_api::types::{self, ErrorCode, RegistrationMode};
-use poem::Request;
 use poem::http::StatusCode;
 use poem_openapi::payload::Json;
 
 use super::Server;
+use super::principal::Guest;
 use super::session::{ACCESS_TTL, REFRESH_TTL, client, store_error, timestamp};
 use crate::ApiError;
 use crate::domain::registration::Mode;
 use crate::domain::{password, time, tokens};
-use crate::http::RequestId;
 use crate::store::{DEFAULT_SPACE_ID, RegisterError, Registration};
 
 const MAX_PASSWORD_BYTES: usize = 1024;
@@ -77,7 +77,7 @@ impl Server {
 
     pub(super) async fn register_user(
         &self,
-        request: &Request,
+        ctx: &Ctx<Guest>,
         body: types::RegisterRequest,
     ) -> poem::Result<RegisterResponse> {
         let now = self.now();
@@ -109,7 +109,7 @@ impl Server {
             serde_json::Value::Object(body.metadata.unwrap_or_default().into_iter().collect())
                 .to_string();
         let (access_token, refresh_token) = tokens::session_tokens();
-        let (ip_address, user_agent) = client(request);
+        let (ip_address, user_agent) = client(ctx);
         let registration = Registration {
             user_id: tokens::new_id("user_"),
             email,
@@ -221,7 +221,7 @@ impl Server {
         Ok(RegisterResponse::Created(Json(
             types::RegisterResponseEnvelope {
                 data,
-                request_id: RequestId::of(request),
+                request_id: ctx.request_id.clone(),
             },
         )))
     }

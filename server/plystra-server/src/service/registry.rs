@@ -2,7 +2,6 @@
 //! (type, key), one storage mapping per type. Every upsert answers 201. Registry changes have no
 //! space, so they write no audit row.
 
-use plystra_server_api::Credential;
 use plystra_server_api::operations::ResourceTypes;
 use plystra_server_api::responses::{
     GetResourceMappingResponse, GetResourceTypeResponse, ListResourceActionsResponse,
@@ -10,12 +9,11 @@ use plystra_server_api::responses::{
     UpsertResourceTypeResponse,
 };
 use plystra_server_api::types::{self, ErrorCode, Pagination};
-use poem::Request;
 use poem::http::StatusCode;
 
 use super::Server;
 use super::entity::{Entity, metadata_json, reply, reply_list, required};
-use super::principal::{id_or_new, metadata};
+use super::principal::{Call, id_or_new, metadata};
 use super::session::{store_error, timestamp};
 use crate::ApiError;
 use crate::store::registry_records::{ResourceActionRow, ResourceMappingRow, ResourceTypeRow};
@@ -174,8 +172,7 @@ impl Server {
 impl ResourceTypes for Server {
     async fn list_resource_types(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         limit: Option<i32>,
         cursor: Option<String>,
     ) -> poem::Result<ListResourceTypesResponse> {
@@ -185,15 +182,14 @@ impl ResourceTypes for Server {
         reply_list!(
             ListResourceTypesResponse::Ok,
             ResourceTypeListEnvelope,
-            request,
+            &ctx,
             page
         )
     }
 
     async fn upsert_resource_type(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         body: types::ResourceTypeMutationRequest,
     ) -> poem::Result<UpsertResourceTypeResponse> {
         let key = required(&body.key, "key")?;
@@ -224,30 +220,28 @@ impl ResourceTypes for Server {
         reply!(
             UpsertResourceTypeResponse::Created,
             ResourceTypeEnvelope,
-            request,
+            &ctx,
             saved
         )
     }
 
     async fn get_resource_type(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         resource_type: String,
     ) -> poem::Result<GetResourceTypeResponse> {
         let found = self.found::<ResourceTypeRow>(&resource_type, None).await?;
         reply!(
             GetResourceTypeResponse::Ok,
             ResourceTypeEnvelope,
-            request,
+            &ctx,
             found.wire()
         )
     }
 
     async fn list_resource_actions(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         resource_type: String,
     ) -> poem::Result<ListResourceActionsResponse> {
         let kind = self.found::<ResourceTypeRow>(&resource_type, None).await?;
@@ -265,15 +259,14 @@ impl ResourceTypes for Server {
         reply_list!(
             ListResourceActionsResponse::Ok,
             ResourceActionListEnvelope,
-            request,
+            &ctx,
             (data, pagination)
         )
     }
 
     async fn upsert_resource_action(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         resource_type: String,
         body: types::ResourceActionMutationRequest,
     ) -> poem::Result<UpsertResourceActionResponse> {
@@ -310,15 +303,14 @@ impl ResourceTypes for Server {
         reply!(
             UpsertResourceActionResponse::Created,
             ResourceActionEnvelope,
-            request,
+            &ctx,
             saved
         )
     }
 
     async fn get_resource_mapping(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         resource_type: String,
     ) -> poem::Result<GetResourceMappingResponse> {
         self.found::<ResourceTypeRow>(&resource_type, None).await?;
@@ -328,15 +320,14 @@ impl ResourceTypes for Server {
         reply!(
             GetResourceMappingResponse::Ok,
             ResourceMappingEnvelope,
-            request,
+            &ctx,
             mapping.wire()
         )
     }
 
     async fn upsert_resource_mapping(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         resource_type: String,
         body: types::ResourceMappingMutationRequest,
     ) -> poem::Result<UpsertResourceMappingResponse> {
@@ -376,7 +367,7 @@ impl ResourceTypes for Server {
         reply!(
             UpsertResourceMappingResponse::Created,
             ResourceMappingEnvelope,
-            request,
+            &ctx,
             saved
         )
     }

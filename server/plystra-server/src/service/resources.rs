@@ -2,7 +2,6 @@
 //! routes. A resource's group and owner must belong to its space; its type must be registered.
 //! Changes are audited in the resource's space.
 
-use plystra_server_api::Credential;
 use plystra_server_api::operations::Resources;
 use plystra_server_api::responses::{
     ArchiveSpaceResourceResponse, CreateResourceResponse, CreateSpaceResourceResponse,
@@ -10,13 +9,13 @@ use plystra_server_api::responses::{
     ListSpaceResourcesResponse, UpdateSpaceResourceResponse,
 };
 use plystra_server_api::types::{self, ErrorCode, ResourceStatus};
-use poem::Request;
 
 use super::Server;
 use super::entity::{Entity, given_filters, invalid, metadata_json, reply, reply_list, required};
-use super::principal::{caller, id_or_new, metadata, optional_time};
+use super::principal::{Call, id_or_new, metadata, optional_time};
 use super::session::{store_error, timestamp};
 use crate::ApiError;
+use crate::domain::principal::Principal;
 use crate::store::identity_records::{GroupRow, MemberRow};
 use crate::store::registry_records::{ResourceRow, ResourceTypeRow};
 use crate::store::{Statement, Value};
@@ -111,7 +110,7 @@ impl Server {
 
     async fn create_resource_in(
         &self,
-        request: &Request,
+        ctx: &Call,
         new: NewResource,
     ) -> Result<types::Resource, ApiError> {
         let resource_type = required(&new.resource_type, "resource_type")?;
@@ -121,7 +120,7 @@ impl Server {
         let owner = new.owner_member_id.unwrap_or_default().trim().to_string();
         // The route's permission was checked against the query's space; the body decides
         // where the resource lands, so check it there too.
-        let principal = caller(request)?;
+        let principal: &Principal = &ctx.principal;
         self.require(principal, "resources:manage", &space_id, &group_id)
             .await?;
         self.space_must_exist(&space_id).await?;
@@ -171,7 +170,7 @@ impl Server {
             ],
         );
         self.change::<ResourceRow>(
-            request,
+            ctx,
             "created",
             &id,
             &space_id,
@@ -185,8 +184,7 @@ impl Server {
 impl Resources for Server {
     async fn list_resources(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         space_id: Option<String>,
         resource_type: Option<String>,
         limit: Option<i32>,
@@ -196,18 +194,14 @@ impl Resources for Server {
         let page = self
             .list_page::<ResourceRow>(&filters, limit, 50, cursor)
             .await?;
-        reply_list!(
-            ListResourcesResponse::Ok,
-            ResourceListEnvelope,
-            request,
-            page
-        )
+        reply_list!(ListResourcesResponse::Ok, ResourceListEnvelope, &ctx, page)
     }
 
     async fn create_resource(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
+        // Admission already checked the permission in this space; the body's space decides.
+        _space_id: Option<String>,
         body: types::ResourceCreateRequest,
     ) -> poem::Result<CreateResourceResponse> {
         let new = NewResource {
@@ -222,19 +216,18 @@ impl Resources for Server {
             status: body.status,
             metadata: body.metadata,
         };
-        let created = self.create_resource_in(request, new).await?;
+        let created = self.create_resource_in(&ctx, new).await?;
         reply!(
             CreateResourceResponse::Created,
             ResourceEnvelope,
-            request,
+            &ctx,
             created
         )
     }
 
     async fn get_resource_by_type_and_id(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         resource_type: String,
         resource_id: String,
     ) -> poem::Result<GetResourceByTypeAndIdResponse> {
@@ -256,15 +249,14 @@ impl Resources for Server {
         reply!(
             GetResourceByTypeAndIdResponse::Ok,
             ResourceEnvelope,
-            request,
+            &ctx,
             found.wire()
         )
     }
 
     async fn list_space_resources(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         space_id: String,
         resource_type: Option<String>,
         limit: Option<i32>,
@@ -280,15 +272,14 @@ impl Resources for Server {
         reply_list!(
             ListSpaceResourcesResponse::Ok,
             ResourceListEnvelope,
-            request,
+            &ctx,
             page
         )
     }
 
     async fn create_space_resource(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         space_id: String,
         body: types::ResourceMutationRequest,
     ) -> poem::Result<CreateSpaceResourceResponse> {
@@ -310,19 +301,18 @@ impl Resources for Server {
             status: body.status,
             metadata: body.metadata,
         };
-        let created = self.create_resource_in(request, new).await?;
+        let created = self.create_resource_in(&ctx, new).await?;
         reply!(
             CreateSpaceResourceResponse::Created,
             ResourceEnvelope,
-            request,
+            &ctx,
             created
         )
     }
 
     async fn get_space_resource(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         space_id: String,
         resource_id: String,
     ) -> poem::Result<GetSpaceResourceResponse> {
@@ -332,15 +322,14 @@ impl Resources for Server {
         reply!(
             GetSpaceResourceResponse::Ok,
             ResourceEnvelope,
-            request,
+            &ctx,
             found.wire()
         )
     }
 
     async fn update_space_resource(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         space_id: String,
         resource_id: String,
         body: types::ResourceUpdateRequest,
@@ -369,7 +358,7 @@ impl Resources for Server {
         .await?;
         if let Some(group_id) = group_id.filter(|g| *g != current.group_id) {
             // Moving a resource into a group is managing it there.
-            let principal = caller(request)?;
+            let principal: &Principal = &ctx.principal;
             self.require(principal, "resources:manage", &space_id, group_id)
                 .await?;
         }
@@ -397,7 +386,7 @@ impl Resources for Server {
         }
         let updated = self
             .update_in_space::<ResourceRow>(
-                request,
+                &ctx,
                 "resources",
                 &space_id,
                 &resource_id,
@@ -408,15 +397,14 @@ impl Resources for Server {
         reply!(
             UpdateSpaceResourceResponse::Ok,
             ResourceEnvelope,
-            request,
+            &ctx,
             updated
         )
     }
 
     async fn archive_space_resource(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         space_id: String,
         resource_id: String,
         _body: Option<types::ResourceUpdateRequest>,
@@ -424,7 +412,7 @@ impl Resources for Server {
         let set = vec![("status", "archived".into())];
         let archived = self
             .update_in_space::<ResourceRow>(
-                request,
+                &ctx,
                 "resources",
                 &space_id,
                 &resource_id,
@@ -435,7 +423,7 @@ impl Resources for Server {
         reply!(
             ArchiveSpaceResourceResponse::Ok,
             ResourceEnvelope,
-            request,
+            &ctx,
             archived
         )
     }

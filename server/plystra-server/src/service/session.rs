@@ -3,11 +3,12 @@
 
 use chrono::{DateTime, Utc};
 use plystra_server_api::Credential;
+use plystra_server_api::runtime::Ctx;
 use plystra_server_api::types::{self, ErrorCode};
-use poem::Request;
 use poem::http::StatusCode;
 
 use super::Server;
+use super::principal::Caller;
 use crate::ApiError;
 use crate::domain::time;
 use crate::store::{Binding, SessionRecord};
@@ -69,12 +70,9 @@ pub(super) fn available(bindings: &[Binding]) -> Vec<types::AvailableMember> {
 
 /// The client address and user agent, as the session records them. The address is the one
 /// `http::client_ip` resolved (forwarding headers of trusted proxies), else the TCP peer.
-pub(super) fn client(request: &Request) -> (String, String) {
-    let ip = crate::http::ClientIp::of(request)
-        .map(|ip| ip.to_string())
-        .unwrap_or_default();
-    let agent = request.header("user-agent").unwrap_or_default().to_string();
-    (ip, agent)
+pub(super) fn client<P>(ctx: &Ctx<P>) -> (String, String) {
+    let ip = ctx.client_ip.map(|ip| ip.to_string()).unwrap_or_default();
+    (ip, ctx.user_agent.clone())
 }
 
 impl Server {
@@ -118,13 +116,14 @@ impl SessionView {
 }
 
 impl Server {
-    /// The Bearer session and its user's usable bindings at `now`.
+    /// The caller's Bearer session (admitted by a `{authenticated: true}` rule) and its user's
+    /// usable bindings at `now`.
     pub(super) async fn session_view(
         &self,
-        credential: &Credential,
+        caller: &Caller,
         now: &str,
     ) -> Result<SessionView, ApiError> {
-        let session = self.session(credential, now).await?;
+        let session = caller.session()?.clone();
         let bindings = self
             .store()
             .active_bindings(&session.user_id, now)
@@ -139,12 +138,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn client_prefers_the_resolved_address() {
-        let mut request = Request::builder().header("user-agent", "probe/1").finish();
-        assert_eq!(client(&request), (String::new(), "probe/1".into()));
-        request
-            .extensions_mut()
-            .insert(crate::http::ClientIp("203.0.113.7".parse().unwrap()));
-        assert_eq!(client(&request), ("203.0.113.7".into(), "probe/1".into()));
+    fn client_is_the_resolved_address_and_the_user_agent() {
+        let mut ctx = Ctx::detached(&plystra_server_api::OPERATIONS[0], ());
+        ctx.user_agent = "probe/1".into();
+        assert_eq!(client(&ctx), (String::new(), "probe/1".into()));
+        ctx.client_ip = Some("203.0.113.7".parse().unwrap());
+        assert_eq!(client(&ctx), ("203.0.113.7".into(), "probe/1".into()));
     }
 }

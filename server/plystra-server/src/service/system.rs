@@ -1,8 +1,8 @@
 //! System routes (docs/behaviour.md §14, §15): health, readiness, version, metrics.
 
+use plystra_server_api::runtime::Ctx;
 use std::collections::BTreeMap;
 
-use plystra_server_api::Credential;
 use plystra_server_api::operations::System;
 use plystra_server_api::responses::{
     GetHealthResponse, GetMetricsResponse, GetReadinessResponse, GetVersionResponse,
@@ -11,13 +11,12 @@ use plystra_server_api::types::{
     ErrorCode, Health, HealthEnvelope, PluginStatusSummary, Ready, ReadyEnvelope, VersionResponse,
     VersionResponseEnvelope,
 };
-use poem::Request;
 use poem::http::StatusCode;
 use poem_openapi::payload::Json;
 
 use super::Server;
+use super::principal::{Caller, Guest};
 use crate::ApiError;
-use crate::http::RequestId;
 use crate::store::migrate::{EXPECTED_VERSION, format_version};
 
 fn not_ready(message: &str) -> poem::Error {
@@ -49,29 +48,23 @@ fn capability_states() -> BTreeMap<String, String> {
 }
 
 impl System for Server {
-    async fn get_metrics(
-        &self,
-        request: &Request,
-        _credential: Credential,
-    ) -> poem::Result<GetMetricsResponse> {
-        // The authentication middleware admitted the reader; check again for callers that
-        // mount the API without it.
-        self.admit_metrics_reader(request).await?;
+    async fn get_metrics(&self, _ctx: Ctx<Option<Caller>>) -> poem::Result<GetMetricsResponse> {
+        // Admission (the metrics rule) checked the token or the permission.
         Ok(GetMetricsResponse::Ok(poem_openapi::payload::PlainText(
             self.metrics().render(),
         )))
     }
 
-    async fn get_health(&self, request: &Request) -> poem::Result<GetHealthResponse> {
+    async fn get_health(&self, ctx: Ctx<Guest>) -> poem::Result<GetHealthResponse> {
         Ok(GetHealthResponse::Ok(Json(HealthEnvelope {
             data: Health {
                 status: "ok".into(),
             },
-            request_id: RequestId::of(request),
+            request_id: ctx.request_id.clone(),
         })))
     }
 
-    async fn get_readiness(&self, request: &Request) -> poem::Result<GetReadinessResponse> {
+    async fn get_readiness(&self, ctx: Ctx<Guest>) -> poem::Result<GetReadinessResponse> {
         if let Err(e) = self.store().ping().await {
             tracing::warn!(error = %e, "readiness: database unavailable");
             return Err(not_ready("Database is not ready."));
@@ -97,11 +90,11 @@ impl System for Server {
                     by_status: BTreeMap::new(),
                 },
             },
-            request_id: RequestId::of(request),
+            request_id: ctx.request_id.clone(),
         })))
     }
 
-    async fn get_version(&self, request: &Request) -> poem::Result<GetVersionResponse> {
+    async fn get_version(&self, ctx: Ctx<Guest>) -> poem::Result<GetVersionResponse> {
         let applied = self.store().schema_version().await.unwrap_or(0);
         Ok(GetVersionResponse::Ok(Json(VersionResponseEnvelope {
             data: VersionResponse {
@@ -117,7 +110,7 @@ impl System for Server {
                 system_capabilities: capability_states(),
                 plugins: BTreeMap::new(),
             },
-            request_id: RequestId::of(request),
+            request_id: ctx.request_id.clone(),
         })))
     }
 }

@@ -293,3 +293,60 @@ fn concrete(template: &str) -> String {
         .collect::<Vec<_>>()
         .join("/")
 }
+
+#[tokio::test]
+async fn every_operation_has_a_rule_and_protected_ones_admit_before_parsing() {
+    use plystra_server_api::runtime::Access;
+    let cli = client(server().await);
+    for op in OPERATIONS {
+        let access = op
+            .access
+            .unwrap_or_else(|| panic!("{} has no x-plystra-access rule", op.id));
+        if let Access::Permission(rule) = access
+            && let Some(entity) = rule.entity
+        {
+            assert!(
+                plystra_server::service::principal::entity_kind(entity.kind).is_some(),
+                "{}: unknown entity kind {}",
+                op.id,
+                entity.kind
+            );
+        }
+        if access == Access::Public {
+            continue;
+        }
+        // No credential and a body that is not JSON: admission answers first.
+        let path: String = op
+            .path
+            .split('/')
+            .map(|s| if s.starts_with('{') { "x" } else { s })
+            .collect::<Vec<_>>()
+            .join("/");
+        let method: poem::http::Method = op.method.parse().unwrap();
+        let resp = cli
+            .request(method, path)
+            .content_type("application/json")
+            .body("{not json")
+            .send()
+            .await;
+        let (status, headers, body) = json(resp).await;
+        let code = error_code(status, &headers, &body);
+        match access {
+            // `/metrics`: neither the metrics token nor a credential.
+            Access::Permission(rule) if rule.or_scheme.is_some() => {
+                assert_eq!(
+                    (status, code.as_str()),
+                    (StatusCode::UNAUTHORIZED, "METRICS_TOKEN_REQUIRED"),
+                    "{}",
+                    op.id
+                )
+            }
+            _ => assert_eq!(
+                (status, code.as_str()),
+                (StatusCode::UNAUTHORIZED, "AUTHENTICATION_REQUIRED"),
+                "{}",
+                op.id
+            ),
+        }
+    }
+}

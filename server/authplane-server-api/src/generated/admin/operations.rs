@@ -3,7 +3,8 @@
 
 use std::future::Future;
 use super::{responses, security::Credential, types};
-use crate::runtime::{NotImplemented, Operation};
+#[allow(unused_imports)]
+use crate::runtime::{Access, Entity, NotImplemented, Operation, Permission, Source};
 /// Every operation of the contract, in spec order.
 pub static OPERATIONS: &[Operation] = &[
     Operation {
@@ -13,6 +14,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/audit",
         summary: "Query the audit log",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-auth-verify",
@@ -21,6 +23,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/auth/verify",
         summary: "Check the admin key",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-broker-providers-list",
@@ -29,6 +32,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/broker-providers",
         summary: "List broker providers",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-broker-providers-create",
@@ -37,6 +41,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/broker-providers",
         summary: "Create a broker provider",
         request_body: Some("CreateBrokerProviderRequest"),
+        access: None,
     },
     Operation {
         id: "http-admin-broker-providers-id-get",
@@ -45,6 +50,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/broker-providers/{id}",
         summary: "Get a broker provider",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-broker-providers-id-delete",
@@ -53,6 +59,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/broker-providers/{id}",
         summary: "Delete a broker provider",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-broker-providers-id-update",
@@ -61,6 +68,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/broker-providers/{id}",
         summary: "Update a broker provider",
         request_body: Some("PatchBrokerProviderRequest"),
+        access: None,
     },
     Operation {
         id: "http-admin-clients-list",
@@ -69,6 +77,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/clients",
         summary: "List clients",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-clients-create",
@@ -77,6 +86,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/clients",
         summary: "Create a client",
         request_body: Some("CreateClientRequest"),
+        access: None,
     },
     Operation {
         id: "http-admin-clients-id-get",
@@ -85,6 +95,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/clients/{id}",
         summary: "Get a client",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-clients-id-delete",
@@ -93,6 +104,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/clients/{id}",
         summary: "Delete a client",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-clients-id-update",
@@ -101,6 +113,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/clients/{id}",
         summary: "Update a client",
         request_body: Some("UpdateClientRequest"),
+        access: None,
     },
     Operation {
         id: "http-admin-clients-id-reactivate",
@@ -109,6 +122,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/clients/{id}/reactivate",
         summary: "Reactivate a client",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-clients-id-revoke",
@@ -117,6 +131,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/clients/{id}/revoke",
         summary: "Revoke a client",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-clients-id-rotate-secret",
@@ -125,6 +140,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/clients/{id}/rotate-secret",
         summary: "Rotate a client secret",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-clients-id-suspend",
@@ -133,6 +149,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/clients/{id}/suspend",
         summary: "Suspend a client",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-fronting-list",
@@ -141,6 +158,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/fronting",
         summary: "List fronting links",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-fronting-create",
@@ -149,6 +167,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/fronting",
         summary: "Create a fronting link",
         request_body: Some("CreateFrontingLinkRequest"),
+        access: None,
     },
     Operation {
         id: "http-admin-fronting-source-target-get",
@@ -157,6 +176,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/fronting/{source}/{target}",
         summary: "Get a fronting link",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-fronting-source-target-delete",
@@ -165,6 +185,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/fronting/{source}/{target}",
         summary: "Delete a fronting link",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-fronting-source-target-update",
@@ -173,6 +194,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/fronting/{source}/{target}",
         summary: "Update a fronting link",
         request_body: Some("PatchFrontingLinkRequest"),
+        access: None,
     },
     Operation {
         id: "http-admin-grants-broker-id-delete",
@@ -181,6 +203,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/grants/broker/{id}",
         summary: "Revoke a broker grant",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-grants-consent-id-delete",
@@ -189,6 +212,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/grants/consent/{id}",
         summary: "Revoke a consent grant",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-idps-list",
@@ -197,6 +221,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/idps",
         summary: "List trusted IdPs",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-idps-create",
@@ -205,6 +230,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/idps",
         summary: "Trust an IdP",
         request_body: Some("RegisterIdpRequest"),
+        access: None,
     },
     Operation {
         id: "http-admin-idps-id-get",
@@ -213,6 +239,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/idps/{id}",
         summary: "Get a trusted IdP",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-idps-id-update",
@@ -221,6 +248,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/idps/{id}",
         summary: "Update a trusted IdP",
         request_body: Some("UpdateIdpRequest"),
+        access: None,
     },
     Operation {
         id: "http-admin-idps-id-delete",
@@ -229,6 +257,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/idps/{id}",
         summary: "Remove a trusted IdP",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-idps-id-refresh-keys",
@@ -237,6 +266,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/idps/{id}/refresh-keys",
         summary: "Refetch an IdP's keys",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-issuances-list",
@@ -245,6 +275,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/issuances",
         summary: "Search issuances",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-issuances-id-get",
@@ -253,6 +284,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/issuances/{id}",
         summary: "Get an issuance",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-issuances-id-delete",
@@ -261,6 +293,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/issuances/{id}",
         summary: "Revoke an issuance",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-keys-list",
@@ -269,6 +302,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/keys",
         summary: "List signing keys",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-keys-rotate",
@@ -277,6 +311,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/keys/rotate",
         summary: "Rotate the signing key",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-resources-list",
@@ -285,6 +320,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/resources",
         summary: "List resources",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-resources-create",
@@ -293,6 +329,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/resources",
         summary: "Create a resource",
         request_body: Some("CreateResourceRequest"),
+        access: None,
     },
     Operation {
         id: "http-admin-resources-id-get",
@@ -301,6 +338,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/resources/{id}",
         summary: "Get a resource",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-resources-id-delete",
@@ -309,6 +347,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/resources/{id}",
         summary: "Delete a resource",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-resources-id-update",
@@ -317,6 +356,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/resources/{id}",
         summary: "Update a resource",
         request_body: Some("PatchResourceRequest"),
+        access: None,
     },
     Operation {
         id: "http-admin-resources-slug-fronting-list",
@@ -325,6 +365,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/resources/{slug}/fronting",
         summary: "Fronting links of a resource",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-resources-slug-policy-connect-allowed-return-urls-list",
@@ -333,6 +374,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/resources/{slug}/policy/connect/allowed-return-urls",
         summary: "List allowed return URLs",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-resources-slug-policy-connect-allowed-return-urls-create",
@@ -341,6 +383,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/resources/{slug}/policy/connect/allowed-return-urls",
         summary: "Add to allowed return URLs",
         request_body: Some("AllowedReturnUrlRequest"),
+        access: None,
     },
     Operation {
         id: "http-admin-resources-slug-policy-connect-allowed-return-urls-delete",
@@ -349,6 +392,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/resources/{slug}/policy/connect/allowed-return-urls",
         summary: "Remove an allowed return URL",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-resources-slug-policy-exchange-allowed-clients-list",
@@ -357,6 +401,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/resources/{slug}/policy/exchange/allowed-clients",
         summary: "List clients allowed to exchange",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-resources-slug-policy-exchange-allowed-clients-create",
@@ -365,6 +410,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/resources/{slug}/policy/exchange/allowed-clients",
         summary: "Add to clients allowed to exchange",
         request_body: Some("AllowedClientRequest"),
+        access: None,
     },
     Operation {
         id: "http-admin-resources-slug-policy-exchange-allowed-clients-client-id-delete",
@@ -373,6 +419,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/resources/{slug}/policy/exchange/allowed-clients/{client_id}",
         summary: "Remove a client allowed to exchange",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-resources-slug-policy-runtime-client-ids-list",
@@ -381,6 +428,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/resources/{slug}/policy/runtime/client-ids",
         summary: "List runtime clients",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-resources-slug-policy-runtime-client-ids-create",
@@ -389,6 +437,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/resources/{slug}/policy/runtime/client-ids",
         summary: "Add to runtime clients",
         request_body: Some("RuntimeClientRequest"),
+        access: None,
     },
     Operation {
         id: "http-admin-resources-slug-policy-runtime-client-ids-client-id-delete",
@@ -397,6 +446,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/resources/{slug}/policy/runtime/client-ids/{client_id}",
         summary: "Remove a runtime client",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-settings-dcr-list",
@@ -405,6 +455,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/settings/dcr",
         summary: "Dynamic registration mode",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-settings-dcr-update",
@@ -413,6 +464,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/settings/dcr",
         summary: "Change the dynamic registration mode",
         request_body: Some("UpdateDcrSettingsRequest"),
+        access: None,
     },
     Operation {
         id: "http-admin-stats-list",
@@ -421,6 +473,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/stats",
         summary: "Dashboard counters",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-system-config-list",
@@ -429,6 +482,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/system/config",
         summary: "Effective configuration",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-system-status-list",
@@ -437,6 +491,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/system/status",
         summary: "Server status",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-tokens-list",
@@ -445,6 +500,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/tokens",
         summary: "List tokens",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-tokens-jti-delete",
@@ -453,6 +509,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/tokens/{jti}",
         summary: "Revoke a token",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-ui-list",
@@ -461,6 +518,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/ui/",
         summary: "Admin UI",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-users-list",
@@ -469,6 +527,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/users",
         summary: "List users",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-users-create",
@@ -477,6 +536,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/users",
         summary: "Create a user",
         request_body: Some("CreateUserRequest"),
+        access: None,
     },
     Operation {
         id: "http-admin-users-id-get",
@@ -485,6 +545,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/users/{id}",
         summary: "Get a user",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-users-id-delete",
@@ -493,6 +554,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/users/{id}",
         summary: "Delete a user",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-users-id-update",
@@ -501,6 +563,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/users/{id}",
         summary: "Update a user",
         request_body: Some("UpdateUserRequest"),
+        access: None,
     },
     Operation {
         id: "http-admin-users-id-disable",
@@ -509,6 +572,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/users/{id}/disable",
         summary: "Disable a user",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-users-id-enable",
@@ -517,6 +581,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/users/{id}/enable",
         summary: "Enable a user",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-users-id-grants-list",
@@ -525,6 +590,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/users/{id}/grants",
         summary: "A user's grants",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-users-id-tokens-list",
@@ -533,6 +599,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/users/{id}/tokens",
         summary: "A user's tokens",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-users-id-tokens-delete",
@@ -541,6 +608,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/users/{id}/tokens",
         summary: "Sign a user out everywhere",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-xaa-policies-list",
@@ -549,6 +617,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/xaa/policies",
         summary: "List XAA policies",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-xaa-policies-create",
@@ -557,6 +626,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/xaa/policies",
         summary: "Create an XAA policy",
         request_body: Some("CreateXaaPolicyRequest"),
+        access: None,
     },
     Operation {
         id: "http-admin-xaa-policies-id-get",
@@ -565,6 +635,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/xaa/policies/{id}",
         summary: "Get an XAA policy",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-xaa-policies-id-update",
@@ -573,6 +644,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/xaa/policies/{id}",
         summary: "Update an XAA policy",
         request_body: Some("UpdateXaaPolicyRequest"),
+        access: None,
     },
     Operation {
         id: "http-admin-xaa-policies-id-delete",
@@ -581,6 +653,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/xaa/policies/{id}",
         summary: "Delete an XAA policy",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-xaa-subject-mappings-list",
@@ -589,6 +662,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/xaa/subject-mappings",
         summary: "List subject mappings",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-xaa-subject-mappings-create",
@@ -597,6 +671,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/xaa/subject-mappings",
         summary: "Create a subject mapping",
         request_body: Some("CreateSubjectMappingRequest"),
+        access: None,
     },
     Operation {
         id: "http-admin-xaa-subject-mappings-id-delete",
@@ -605,6 +680,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/admin/xaa/subject-mappings/{id}",
         summary: "Delete a subject mapping",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-admin-metrics-list",
@@ -613,6 +689,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/metrics",
         summary: "Prometheus metrics",
         request_body: None,
+        access: None,
     },
 ];
 /// Operations tagged `admin`. Every method answers `501` until it is implemented.

@@ -3,7 +3,8 @@
 
 use std::future::Future;
 use super::{responses, security::Credential, types};
-use crate::runtime::{NotImplemented, Operation};
+#[allow(unused_imports)]
+use crate::runtime::{Access, Entity, NotImplemented, Operation, Permission, Source};
 /// Every operation of the contract, in spec order.
 pub static OPERATIONS: &[Operation] = &[
     Operation {
@@ -13,6 +14,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/.well-known/jwks.json",
         summary: "Public signing keys",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-public-well-known-oauth-authorization-server",
@@ -21,6 +23,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/.well-known/oauth-authorization-server",
         summary: "Authorization server metadata (RFC 8414)",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-public-well-known-openid-configuration",
@@ -29,6 +32,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/.well-known/openid-configuration",
         summary: "OpenID configuration",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-public-connect-provider",
@@ -37,6 +41,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/connect/{provider}",
         summary: "Start connecting an upstream provider",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-public-connect-provider-callback",
@@ -45,6 +50,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/connect/{provider}/callback",
         summary: "Upstream provider callback",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-public-connections",
@@ -53,6 +59,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/connections",
         summary: "List my upstream connections",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-public-connections-provider-delete",
@@ -61,6 +68,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/connections/{provider}",
         summary: "Disconnect an upstream provider",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-public-consent",
@@ -69,6 +77,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/consent",
         summary: "Consent page",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-public-consent-post",
@@ -77,6 +86,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/consent",
         summary: "Submit the consent decision",
         request_body: Some("ConsentForm"),
+        access: None,
     },
     Operation {
         id: "http-public-health",
@@ -85,6 +95,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/health",
         summary: "Health check",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-public-livez",
@@ -93,6 +104,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/livez",
         summary: "Liveness probe",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-public-login",
@@ -101,6 +113,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/login",
         summary: "Login page",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-public-login-post",
@@ -109,6 +122,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/login",
         summary: "Sign in with email and password",
         request_body: Some("LoginForm"),
+        access: None,
     },
     Operation {
         id: "http-public-logout-post",
@@ -117,6 +131,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/logout",
         summary: "Sign out",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-public-oauth-authorize",
@@ -125,6 +140,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/oauth/authorize",
         summary: "Authorization endpoint",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-public-oauth-introspect",
@@ -133,6 +149,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/oauth/introspect",
         summary: "Token introspection (RFC 7662)",
         request_body: Some("IntrospectionRequest"),
+        access: None,
     },
     Operation {
         id: "http-public-oauth-register",
@@ -141,6 +158,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/oauth/register",
         summary: "Dynamic client registration (RFC 7591)",
         request_body: Some("RegisterClientRequest"),
+        access: None,
     },
     Operation {
         id: "http-public-oauth-revoke",
@@ -149,6 +167,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/oauth/revoke",
         summary: "Token revocation (RFC 7009)",
         request_body: Some("RevocationRequest"),
+        access: None,
     },
     Operation {
         id: "http-public-oauth-token",
@@ -157,6 +176,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/oauth/token",
         summary: "Token endpoint",
         request_body: Some("TokenRequest"),
+        access: None,
     },
     Operation {
         id: "http-public-oidc-callback",
@@ -165,6 +185,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/oidc/callback",
         summary: "Upstream OIDC callback",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-public-oidc-start",
@@ -173,6 +194,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/oidc/start",
         summary: "Sign in with the upstream OIDC provider",
         request_body: None,
+        access: None,
     },
     Operation {
         id: "http-public-ready",
@@ -181,6 +203,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/ready",
         summary: "Readiness probe",
         request_body: None,
+        access: None,
     },
 ];
 /// Operations tagged `.well-known`. Every method answers `501` until it is implemented.

@@ -17,22 +17,21 @@
 //!    exist, is `400` (upstream: 500).
 //!
 //! A deny is a `200`. Both routes set `X-Plystra-Trace-ID` and, when a row was written,
-//! `X-Plystra-Audit-Log-ID` (through `http::decision_headers`).
+//! `X-Plystra-Audit-Log-ID` (response headers of the contract); `explain: true` on the check route
+//! leaves the full Decision for `http::decision_headers` to send instead of the compact verdict.
 
 mod access;
 mod trace;
 mod wire;
 
-use plystra_server_api::Credential;
 use plystra_server_api::operations::Authorization;
 use plystra_server_api::responses::{CheckAuthorizationResponse, ExplainAuthorizationResponse};
 use plystra_server_api::types::{self, ErrorCode};
+use poem::IntoResponse;
 use poem::http::StatusCode;
-use poem::{IntoResponse, Request};
 use poem_openapi::payload::Json;
 
 use super::Server;
-use super::principal::caller;
 use crate::ApiError;
 use crate::domain::authz::{
     Context, ContextMode, Decision, InlineActor, InlineContext, InlineError, InlineGrant,
@@ -40,8 +39,7 @@ use crate::domain::authz::{
 };
 use crate::domain::principal::Principal;
 use crate::domain::time;
-use crate::http::RequestId;
-use crate::http::decision_headers::{Decided, DecisionSlot};
+use crate::service::principal::Call;
 use crate::store::authz::{DecisionAudit, LoadError};
 
 /// The message of every engine failure (details carry the cause, hidden in production).
@@ -108,33 +106,20 @@ struct Answered<T> {
     request_id: String,
 }
 
-/// Leaves the decision's ids (and a replacement body) for `http::decision_headers`. A server
-/// used without that middleware simply answers without the two headers.
-fn hand_over(
-    request: &Request,
-    trace_id: String,
-    audit_log_id: String,
-    replacement: Option<poem::Response>,
-) {
-    if let Some(slot) = DecisionSlot::of(request) {
-        slot.put(Decided {
-            trace_id,
-            audit_log_id,
-            replacement,
-        });
-    }
+/// The audit row header's value: none when no row was written.
+fn audit_header(audit_log_id: String) -> Option<String> {
+    (!audit_log_id.is_empty()).then_some(audit_log_id)
 }
 
 impl Authorization for Server {
     async fn check_authorization(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         body: types::AuthzRequest,
     ) -> poem::Result<CheckAuthorizationResponse> {
         let explain = body.explain == Some(true);
         let answered = self
-            .authorize(request, body, |decision, refs| {
+            .authorize(&ctx, body, |decision, refs| {
                 let explained = explain.then(|| wire::explained(decision, refs));
                 (wire::compact(decision, refs), explained)
             })
@@ -154,29 +139,33 @@ impl Authorization for Server {
             })
             .into_response()
         });
-        hand_over(request, trace_id, audit_log_id, replacement);
-        Ok(CheckAuthorizationResponse::Ok(Json(
-            types::AuthzCheckResultEnvelope {
+        if let (Some(replacement), Some(slot)) = (replacement, ctx.principal.decision_slot()) {
+            slot.put(replacement);
+        }
+        Ok(CheckAuthorizationResponse::Ok(
+            Json(types::AuthzCheckResultEnvelope {
                 data: compact,
                 request_id,
-            },
-        )))
+            }),
+            trace_id,
+            audit_header(audit_log_id),
+        ))
     }
 
     async fn explain_authorization(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         body: types::AuthzRequest,
     ) -> poem::Result<ExplainAuthorizationResponse> {
-        let answered = self.authorize(request, body, wire::explained).await?;
-        hand_over(request, answered.trace_id, answered.audit_log_id, None);
-        Ok(ExplainAuthorizationResponse::Ok(Json(
-            types::DecisionEnvelope {
+        let answered = self.authorize(&ctx, body, wire::explained).await?;
+        Ok(ExplainAuthorizationResponse::Ok(
+            Json(types::DecisionEnvelope {
                 data: answered.body,
                 request_id: answered.request_id,
-            },
-        )))
+            }),
+            answered.trace_id,
+            audit_header(answered.audit_log_id),
+        ))
     }
 }
 
@@ -194,11 +183,11 @@ impl Server {
     /// Steps 1–5 of the module docs; `render` turns the decision into the answer's body.
     async fn authorize<T>(
         &self,
-        request: &Request,
+        ctx: &Call,
         body: types::AuthzRequest,
         render: impl FnOnce(&Decision<'_>, &Refs<'_>) -> T,
     ) -> Result<Answered<T>, ApiError> {
-        let principal = caller(request)?;
+        let principal: &Principal = &ctx.principal;
         let mut inline = inline_request(body);
         let now = self.now();
         let admitted = self.admit_check(principal, &mut inline, now).await?;
@@ -218,8 +207,8 @@ impl Server {
         } else {
             String::new()
         };
-        let request_id = RequestId::of(request);
-        let (ip, user_agent) = super::session::client(request);
+        let request_id = ctx.request_id.clone();
+        let (ip, user_agent) = super::session::client(ctx);
         let refs = Refs {
             trace_id: &trace_id,
             audit_log_id: &audit_log_id,

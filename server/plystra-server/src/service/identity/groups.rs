@@ -2,21 +2,20 @@
 //! (`finance.apac`); a group's parent is the group at its path's prefix in the same space, so
 //! `path`, `depth` and `parent_group_id` always agree. Moving a group moves its subtree.
 
-use plystra_server_api::Credential;
 use plystra_server_api::operations::Groups;
 use plystra_server_api::responses::{
     CreateGroupResponse, DisableGroupResponse, GetGroupByIdResponse, GetGroupResponse,
     GetGroupTreeResponse, ListGroupsResponse, UpdateGroupResponse,
 };
 use plystra_server_api::types::{self, ActiveDisabledStatus, ErrorCode, Pagination};
-use poem::Request;
 
 use crate::ApiError;
+use crate::domain::principal::Principal;
 use crate::service::Server;
 use crate::service::entity::{
     Entity, active_disabled, invalid, metadata_json, reply, reply_list, required, title_case,
 };
-use crate::service::principal::{caller, id_or_new, metadata, optional_time};
+use crate::service::principal::{Call, id_or_new, metadata, optional_time};
 use crate::service::session::{store_error, timestamp};
 use crate::store::identity_records::GroupRow;
 use crate::store::{Statement, Value};
@@ -146,23 +145,16 @@ impl Server {
 impl Groups for Server {
     async fn get_group_by_id(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         group_id: String,
     ) -> poem::Result<GetGroupByIdResponse> {
         let group = self.found::<GroupRow>(&group_id, None).await?;
-        reply!(
-            GetGroupByIdResponse::Ok,
-            GroupEnvelope,
-            request,
-            group.wire()
-        )
+        reply!(GetGroupByIdResponse::Ok, GroupEnvelope, &ctx, group.wire())
     }
 
     async fn list_groups(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         space_id: String,
         limit: Option<i32>,
         cursor: Option<String>,
@@ -171,13 +163,12 @@ impl Groups for Server {
         let page = self
             .list_page::<GroupRow>(&filters, limit, 200, cursor)
             .await?;
-        reply_list!(ListGroupsResponse::Ok, GroupListEnvelope, request, page)
+        reply_list!(ListGroupsResponse::Ok, GroupListEnvelope, &ctx, page)
     }
 
     async fn create_group(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         space_id: String,
         body: types::GroupMutationRequest,
     ) -> poem::Result<CreateGroupResponse> {
@@ -220,7 +211,7 @@ impl Groups for Server {
         );
         let group = self
             .change::<GroupRow>(
-                request,
+                &ctx,
                 "created",
                 &id,
                 &space_id,
@@ -228,13 +219,12 @@ impl Groups for Server {
                 GroupRow::CREATE_FAILED,
             )
             .await?;
-        reply!(CreateGroupResponse::Created, GroupEnvelope, request, group)
+        reply!(CreateGroupResponse::Created, GroupEnvelope, &ctx, group)
     }
 
     async fn get_group_tree(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         space_id: String,
     ) -> poem::Result<GetGroupTreeResponse> {
         let rows = self
@@ -251,26 +241,24 @@ impl Groups for Server {
         reply_list!(
             GetGroupTreeResponse::Ok,
             GroupListEnvelope,
-            request,
+            &ctx,
             (data, pagination)
         )
     }
 
     async fn get_group(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         space_id: String,
         group_id: String,
     ) -> poem::Result<GetGroupResponse> {
         let group = self.found::<GroupRow>(&group_id, Some(&space_id)).await?;
-        reply!(GetGroupResponse::Ok, GroupEnvelope, request, group.wire())
+        reply!(GetGroupResponse::Ok, GroupEnvelope, &ctx, group.wire())
     }
 
     async fn update_group(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         space_id: String,
         group_id: String,
         body: types::GroupUpdateRequest,
@@ -300,7 +288,7 @@ impl Groups for Server {
             let parent_id = parent.map(|p| p.id).unwrap_or_default();
             if parent_id != current.parent_group_id {
                 // Moving into another parent is creating below it.
-                let principal = caller(request)?;
+                let principal: &Principal = &ctx.principal;
                 self.require(principal, "groups:manage", &space_id, &parent_id)
                     .await?;
             }
@@ -347,7 +335,7 @@ impl Groups for Server {
         statements.insert(0, Statement::update("groups", &group_id, set));
         let group = self
             .change::<GroupRow>(
-                request,
+                &ctx,
                 "updated",
                 &group_id,
                 &space_id,
@@ -355,22 +343,21 @@ impl Groups for Server {
                 GroupRow::UPDATE_FAILED,
             )
             .await?;
-        reply!(UpdateGroupResponse::Ok, GroupEnvelope, request, group)
+        reply!(UpdateGroupResponse::Ok, GroupEnvelope, &ctx, group)
     }
 
     async fn disable_group(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         space_id: String,
         group_id: String,
         _body: Option<types::GroupUpdateRequest>,
     ) -> poem::Result<DisableGroupResponse> {
         let set = vec![("status", "disabled".into())];
         let group = self
-            .update_in_space::<GroupRow>(request, "groups", &space_id, &group_id, "disabled", set)
+            .update_in_space::<GroupRow>(&ctx, "groups", &space_id, &group_id, "disabled", set)
             .await?;
-        reply!(DisableGroupResponse::Ok, GroupEnvelope, request, group)
+        reply!(DisableGroupResponse::Ok, GroupEnvelope, &ctx, group)
     }
 }
 

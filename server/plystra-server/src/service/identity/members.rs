@@ -1,17 +1,15 @@
 //! `/spaces/{space_id}/members` and `/members/{id}`: the identities that act in a space.
 
-use plystra_server_api::Credential;
 use plystra_server_api::operations::Members;
 use plystra_server_api::responses::{
     CreateMemberResponse, DisableMemberResponse, GetMemberByIdResponse, GetMemberResponse,
     ListMembersResponse, UpdateMemberResponse,
 };
 use plystra_server_api::types::{self, ActiveDisabledStatus, ErrorCode};
-use poem::Request;
 
 use crate::service::Server;
 use crate::service::entity::{Entity, active_disabled, metadata_json, reply, reply_list, required};
-use crate::service::principal::{id_or_new, metadata, optional_time};
+use crate::service::principal::{Call, id_or_new, metadata, optional_time};
 use crate::service::session::timestamp;
 use crate::store::identity_records::MemberRow;
 use crate::store::{Statement, Value};
@@ -46,23 +44,21 @@ impl Entity for MemberRow {
 impl Members for Server {
     async fn get_member_by_id(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         member_id: String,
     ) -> poem::Result<GetMemberByIdResponse> {
         let member = self.found::<MemberRow>(&member_id, None).await?;
         reply!(
             GetMemberByIdResponse::Ok,
             MemberEnvelope,
-            request,
+            &ctx,
             member.wire()
         )
     }
 
     async fn list_members(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         space_id: String,
         limit: Option<i32>,
         cursor: Option<String>,
@@ -71,13 +67,12 @@ impl Members for Server {
         let page = self
             .list_page::<MemberRow>(&filters, limit, 50, cursor)
             .await?;
-        reply_list!(ListMembersResponse::Ok, MemberListEnvelope, request, page)
+        reply_list!(ListMembersResponse::Ok, MemberListEnvelope, &ctx, page)
     }
 
     async fn create_member(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         space_id: String,
         body: types::MemberMutationRequest,
     ) -> poem::Result<CreateMemberResponse> {
@@ -110,7 +105,7 @@ impl Members for Server {
         );
         let member = self
             .change::<MemberRow>(
-                request,
+                &ctx,
                 "created",
                 &id,
                 &space_id,
@@ -118,34 +113,22 @@ impl Members for Server {
                 MemberRow::CREATE_FAILED,
             )
             .await?;
-        reply!(
-            CreateMemberResponse::Created,
-            MemberEnvelope,
-            request,
-            member
-        )
+        reply!(CreateMemberResponse::Created, MemberEnvelope, &ctx, member)
     }
 
     async fn get_member(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         space_id: String,
         member_id: String,
     ) -> poem::Result<GetMemberResponse> {
         let member = self.found::<MemberRow>(&member_id, Some(&space_id)).await?;
-        reply!(
-            GetMemberResponse::Ok,
-            MemberEnvelope,
-            request,
-            member.wire()
-        )
+        reply!(GetMemberResponse::Ok, MemberEnvelope, &ctx, member.wire())
     }
 
     async fn update_member(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         space_id: String,
         member_id: String,
         body: types::MemberUpdateRequest,
@@ -164,25 +147,22 @@ impl Members for Server {
             set.push(("metadata", metadata_json(body.metadata)));
         }
         let member = self
-            .update_in_space::<MemberRow>(request, "members", &space_id, &member_id, "updated", set)
+            .update_in_space::<MemberRow>(&ctx, "members", &space_id, &member_id, "updated", set)
             .await?;
-        reply!(UpdateMemberResponse::Ok, MemberEnvelope, request, member)
+        reply!(UpdateMemberResponse::Ok, MemberEnvelope, &ctx, member)
     }
 
     async fn disable_member(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         space_id: String,
         member_id: String,
         _body: Option<types::MemberUpdateRequest>,
     ) -> poem::Result<DisableMemberResponse> {
         let set = vec![("status", "disabled".into())];
         let member = self
-            .update_in_space::<MemberRow>(
-                request, "members", &space_id, &member_id, "disabled", set,
-            )
+            .update_in_space::<MemberRow>(&ctx, "members", &space_id, &member_id, "disabled", set)
             .await?;
-        reply!(DisableMemberResponse::Ok, MemberEnvelope, request, member)
+        reply!(DisableMemberResponse::Ok, MemberEnvelope, &ctx, member)
     }
 }

@@ -2,7 +2,6 @@
 //! `/spaces/{space_id}/role-permissions`. A `global` permission is always stored disabled;
 //! binding a (role, permission) pair again revives the existing row.
 
-use plystra_server_api::Credential;
 use plystra_server_api::operations::Permissions;
 use plystra_server_api::responses::{
     CreatePermissionResponse, CreateRolePermissionResponse, CreateSpaceRolePermissionResponse,
@@ -12,14 +11,13 @@ use plystra_server_api::responses::{
     UpdatePermissionResponse,
 };
 use plystra_server_api::types::{self, ActiveDisabledStatus, ErrorCode, PermissionScope};
-use poem::Request;
 
 use crate::ApiError;
 use crate::service::Server;
 use crate::service::entity::{
     Entity, active_disabled, invalid, metadata_json, reply, reply_list, required,
 };
-use crate::service::principal::{id_or_new, metadata, optional_time};
+use crate::service::principal::{Call, id_or_new, metadata, optional_time};
 use crate::service::session::{store_error, timestamp};
 use crate::store::identity_records::{PermissionRow, RolePermissionRow, RoleRow};
 use crate::store::{Statement, Value};
@@ -109,7 +107,7 @@ impl Server {
     /// audited in the role's space. With `space_id`, the role must be of that space.
     async fn bind_role_permission(
         &self,
-        request: &Request,
+        ctx: &Call,
         space_id: Option<&str>,
         body: types::RolePermissionMutationRequest,
     ) -> Result<types::RolePermission, ApiError> {
@@ -167,7 +165,7 @@ impl Server {
             }
         };
         self.change::<RolePermissionRow>(
-            request,
+            ctx,
             "created",
             &id,
             &role.space_id,
@@ -180,7 +178,7 @@ impl Server {
     /// Soft-deletes a binding (of `space_id`'s roles, when given), audited in the role's space.
     async fn unbind_role_permission(
         &self,
-        request: &Request,
+        ctx: &Call,
         space_id: Option<&str>,
         id: &str,
     ) -> Result<types::RolePermission, ApiError> {
@@ -195,7 +193,7 @@ impl Server {
             ],
         );
         self.change::<RolePermissionRow>(
-            request,
+            ctx,
             "deleted",
             id,
             &current.space_id,
@@ -223,8 +221,7 @@ impl Server {
 impl Permissions for Server {
     async fn list_permissions(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         limit: Option<i32>,
         cursor: Option<String>,
     ) -> poem::Result<ListPermissionsResponse> {
@@ -234,15 +231,14 @@ impl Permissions for Server {
         reply_list!(
             ListPermissionsResponse::Ok,
             PermissionListEnvelope,
-            request,
+            &ctx,
             page
         )
     }
 
     async fn create_permission(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         body: types::PermissionMutationRequest,
     ) -> poem::Result<CreatePermissionResponse> {
         let resource = required(&body.resource, "resource")?;
@@ -273,7 +269,7 @@ impl Permissions for Server {
         );
         let permission = self
             .change::<PermissionRow>(
-                request,
+                &ctx,
                 "created",
                 &id,
                 &space,
@@ -284,30 +280,28 @@ impl Permissions for Server {
         reply!(
             CreatePermissionResponse::Created,
             PermissionEnvelope,
-            request,
+            &ctx,
             permission
         )
     }
 
     async fn get_permission(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         permission_id: String,
     ) -> poem::Result<GetPermissionResponse> {
         let permission = self.found::<PermissionRow>(&permission_id, None).await?;
         reply!(
             GetPermissionResponse::Ok,
             PermissionEnvelope,
-            request,
+            &ctx,
             permission.wire()
         )
     }
 
     async fn update_permission(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         permission_id: String,
         body: types::PermissionUpdateRequest,
     ) -> poem::Result<UpdatePermissionResponse> {
@@ -339,7 +333,7 @@ impl Permissions for Server {
         set.push(("updated_at", self.now_text().into()));
         let permission = self
             .change::<PermissionRow>(
-                request,
+                &ctx,
                 "updated",
                 &permission_id,
                 &space,
@@ -350,15 +344,14 @@ impl Permissions for Server {
         reply!(
             UpdatePermissionResponse::Ok,
             PermissionEnvelope,
-            request,
+            &ctx,
             permission
         )
     }
 
     async fn disable_permission(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         permission_id: String,
         body: Option<types::PermissionUpdateRequest>,
     ) -> poem::Result<DisablePermissionResponse> {
@@ -371,7 +364,7 @@ impl Permissions for Server {
         ];
         let permission = self
             .change::<PermissionRow>(
-                request,
+                &ctx,
                 "disabled",
                 &permission_id,
                 &space,
@@ -382,15 +375,14 @@ impl Permissions for Server {
         reply!(
             DisablePermissionResponse::Ok,
             PermissionEnvelope,
-            request,
+            &ctx,
             permission
         )
     }
 
     async fn list_role_permissions(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         limit: Option<i32>,
         cursor: Option<String>,
     ) -> poem::Result<ListRolePermissionsResponse> {
@@ -398,30 +390,28 @@ impl Permissions for Server {
         reply_list!(
             ListRolePermissionsResponse::Ok,
             RolePermissionListEnvelope,
-            request,
+            &ctx,
             page
         )
     }
 
     async fn create_role_permission(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         body: types::RolePermissionMutationRequest,
     ) -> poem::Result<CreateRolePermissionResponse> {
-        let bound = self.bind_role_permission(request, None, body).await?;
+        let bound = self.bind_role_permission(&ctx, None, body).await?;
         reply!(
             CreateRolePermissionResponse::Created,
             RolePermissionEnvelope,
-            request,
+            &ctx,
             bound
         )
     }
 
     async fn get_role_permission(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         role_permission_id: String,
     ) -> poem::Result<GetRolePermissionResponse> {
         let bound = self
@@ -430,32 +420,30 @@ impl Permissions for Server {
         reply!(
             GetRolePermissionResponse::Ok,
             RolePermissionEnvelope,
-            request,
+            &ctx,
             bound.wire()
         )
     }
 
     async fn delete_role_permission(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         role_permission_id: String,
     ) -> poem::Result<DeleteRolePermissionResponse> {
         let deleted = self
-            .unbind_role_permission(request, None, &role_permission_id)
+            .unbind_role_permission(&ctx, None, &role_permission_id)
             .await?;
         reply!(
             DeleteRolePermissionResponse::Ok,
             RolePermissionEnvelope,
-            request,
+            &ctx,
             deleted
         )
     }
 
     async fn list_space_role_permissions(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         space_id: String,
         limit: Option<i32>,
         cursor: Option<String>,
@@ -466,34 +454,32 @@ impl Permissions for Server {
         reply_list!(
             ListSpaceRolePermissionsResponse::Ok,
             RolePermissionListEnvelope,
-            request,
+            &ctx,
             page
         )
     }
 
     async fn create_space_role_permission(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         space_id: String,
         body: types::RolePermissionMutationRequest,
     ) -> poem::Result<CreateSpaceRolePermissionResponse> {
         self.space_must_exist(&space_id).await?;
         let bound = self
-            .bind_role_permission(request, Some(&space_id), body)
+            .bind_role_permission(&ctx, Some(&space_id), body)
             .await?;
         reply!(
             CreateSpaceRolePermissionResponse::Created,
             RolePermissionEnvelope,
-            request,
+            &ctx,
             bound
         )
     }
 
     async fn get_space_role_permission(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         space_id: String,
         role_permission_id: String,
     ) -> poem::Result<GetSpaceRolePermissionResponse> {
@@ -503,25 +489,24 @@ impl Permissions for Server {
         reply!(
             GetSpaceRolePermissionResponse::Ok,
             RolePermissionEnvelope,
-            request,
+            &ctx,
             bound.wire()
         )
     }
 
     async fn delete_space_role_permission(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         space_id: String,
         role_permission_id: String,
     ) -> poem::Result<DeleteSpaceRolePermissionResponse> {
         let deleted = self
-            .unbind_role_permission(request, Some(&space_id), &role_permission_id)
+            .unbind_role_permission(&ctx, Some(&space_id), &role_permission_id)
             .await?;
         reply!(
             DeleteSpaceRolePermissionResponse::Ok,
             RolePermissionEnvelope,
-            request,
+            &ctx,
             deleted
         )
     }

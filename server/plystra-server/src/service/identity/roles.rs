@@ -1,7 +1,6 @@
 //! `/spaces/{space_id}/roles`, `/roles/{id}` and the roles members hold
 //! (`/spaces/{space_id}/member-roles`): member, role and anchor group share one space.
 
-use plystra_server_api::Credential;
 use plystra_server_api::operations::Roles;
 use plystra_server_api::responses::{
     CreateMemberRoleResponse, CreateRoleResponse, DisableRoleResponse, GetMemberRoleResponse,
@@ -9,7 +8,6 @@ use plystra_server_api::responses::{
     RevokeMemberRoleResponse, UpdateRoleResponse,
 };
 use plystra_server_api::types::{self, ActiveDisabledStatus, BindingStatus, ErrorCode};
-use poem::Request;
 
 use crate::ApiError;
 use crate::service::Server;
@@ -17,7 +15,7 @@ use crate::service::entity::{
     Entity, active_disabled, binding, given_filters, invalid, metadata_json, reply, reply_list,
     required, title_case,
 };
-use crate::service::principal::{id_or_new, metadata, optional_time};
+use crate::service::principal::{Call, id_or_new, metadata, optional_time};
 use crate::service::session::timestamp;
 use crate::store::identity_records::{GroupRow, MemberRoleRow, MemberRow, RoleRow};
 use crate::store::{Statement, Value};
@@ -103,18 +101,16 @@ impl Server {
 impl Roles for Server {
     async fn get_role_by_id(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         role_id: String,
     ) -> poem::Result<GetRoleByIdResponse> {
         let role = self.found::<RoleRow>(&role_id, None).await?;
-        reply!(GetRoleByIdResponse::Ok, RoleEnvelope, request, role.wire())
+        reply!(GetRoleByIdResponse::Ok, RoleEnvelope, &ctx, role.wire())
     }
 
     async fn list_member_roles(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         space_id: String,
         limit: Option<i32>,
         member_id: Option<String>,
@@ -134,15 +130,14 @@ impl Roles for Server {
         reply_list!(
             ListMemberRolesResponse::Ok,
             MemberRoleListEnvelope,
-            request,
+            &ctx,
             page
         )
     }
 
     async fn create_member_role(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         space_id: String,
         body: types::MemberRoleMutationRequest,
     ) -> poem::Result<CreateMemberRoleResponse> {
@@ -188,7 +183,7 @@ impl Roles for Server {
         );
         let member_role = self
             .change::<MemberRoleRow>(
-                request,
+                &ctx,
                 "created",
                 &id,
                 &space_id,
@@ -199,15 +194,14 @@ impl Roles for Server {
         reply!(
             CreateMemberRoleResponse::Created,
             MemberRoleEnvelope,
-            request,
+            &ctx,
             member_role
         )
     }
 
     async fn get_member_role(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         space_id: String,
         member_role_id: String,
     ) -> poem::Result<GetMemberRoleResponse> {
@@ -217,15 +211,14 @@ impl Roles for Server {
         reply!(
             GetMemberRoleResponse::Ok,
             MemberRoleEnvelope,
-            request,
+            &ctx,
             member_role.wire()
         )
     }
 
     async fn revoke_member_role(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         space_id: String,
         member_role_id: String,
         _body: Option<types::MemberRoleUpdateRequest>,
@@ -233,7 +226,7 @@ impl Roles for Server {
         let set = vec![("status", "revoked".into())];
         let member_role = self
             .update_in_space::<MemberRoleRow>(
-                request,
+                &ctx,
                 "member_roles",
                 &space_id,
                 &member_role_id,
@@ -244,15 +237,14 @@ impl Roles for Server {
         reply!(
             RevokeMemberRoleResponse::Ok,
             MemberRoleEnvelope,
-            request,
+            &ctx,
             member_role
         )
     }
 
     async fn list_roles(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         space_id: String,
         limit: Option<i32>,
         cursor: Option<String>,
@@ -261,13 +253,12 @@ impl Roles for Server {
         let page = self
             .list_page::<RoleRow>(&filters, limit, 50, cursor)
             .await?;
-        reply_list!(ListRolesResponse::Ok, RoleListEnvelope, request, page)
+        reply_list!(ListRolesResponse::Ok, RoleListEnvelope, &ctx, page)
     }
 
     async fn create_role(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         space_id: String,
         body: types::RoleMutationRequest,
     ) -> poem::Result<CreateRoleResponse> {
@@ -304,7 +295,7 @@ impl Roles for Server {
         );
         let role = self
             .change::<RoleRow>(
-                request,
+                &ctx,
                 "created",
                 &id,
                 &space_id,
@@ -312,24 +303,22 @@ impl Roles for Server {
                 RoleRow::CREATE_FAILED,
             )
             .await?;
-        reply!(CreateRoleResponse::Created, RoleEnvelope, request, role)
+        reply!(CreateRoleResponse::Created, RoleEnvelope, &ctx, role)
     }
 
     async fn get_role(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         space_id: String,
         role_id: String,
     ) -> poem::Result<GetRoleResponse> {
         let role = self.found::<RoleRow>(&role_id, Some(&space_id)).await?;
-        reply!(GetRoleResponse::Ok, RoleEnvelope, request, role.wire())
+        reply!(GetRoleResponse::Ok, RoleEnvelope, &ctx, role.wire())
     }
 
     async fn update_role(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         space_id: String,
         role_id: String,
         body: types::RoleUpdateRequest,
@@ -351,23 +340,22 @@ impl Roles for Server {
             set.push(("metadata", metadata_json(body.metadata)));
         }
         let role = self
-            .update_in_space::<RoleRow>(request, "roles", &space_id, &role_id, "updated", set)
+            .update_in_space::<RoleRow>(&ctx, "roles", &space_id, &role_id, "updated", set)
             .await?;
-        reply!(UpdateRoleResponse::Ok, RoleEnvelope, request, role)
+        reply!(UpdateRoleResponse::Ok, RoleEnvelope, &ctx, role)
     }
 
     async fn disable_role(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         space_id: String,
         role_id: String,
         _body: Option<types::RoleUpdateRequest>,
     ) -> poem::Result<DisableRoleResponse> {
         let set = vec![("status", "disabled".into())];
         let role = self
-            .update_in_space::<RoleRow>(request, "roles", &space_id, &role_id, "disabled", set)
+            .update_in_space::<RoleRow>(&ctx, "roles", &space_id, &role_id, "disabled", set)
             .await?;
-        reply!(DisableRoleResponse::Ok, RoleEnvelope, request, role)
+        reply!(DisableRoleResponse::Ok, RoleEnvelope, &ctx, role)
     }
 }

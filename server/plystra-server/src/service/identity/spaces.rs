@@ -1,18 +1,16 @@
 //! `/spaces`: tenant boundaries. Every change is audited in the space itself.
 
-use plystra_server_api::Credential;
 use plystra_server_api::operations::Spaces;
 use plystra_server_api::responses::{
     CreateSpaceResponse, DisableSpaceResponse, GetSpaceResponse, ListSpacesResponse,
     RestoreSpaceResponse, UpdateSpaceResponse,
 };
 use plystra_server_api::types::{self, ActiveDisabledStatus, ErrorCode};
-use poem::Request;
 
 use crate::ApiError;
 use crate::service::Server;
 use crate::service::entity::{Entity, active_disabled, metadata_json, reply, reply_list, required};
-use crate::service::principal::{id_or_new, metadata, optional_time};
+use crate::service::principal::{Call, id_or_new, metadata, optional_time};
 use crate::service::register::slug;
 use crate::service::session::timestamp;
 use crate::store::identity_records::SpaceRow;
@@ -49,7 +47,7 @@ impl Server {
     /// Sets a space's status (`disable`, `restore`).
     async fn set_space_status(
         &self,
-        request: &Request,
+        ctx: &Call,
         space_id: &str,
         status: ActiveDisabledStatus,
         verb: &str,
@@ -59,7 +57,7 @@ impl Server {
             ("updated_at", self.now_text().into()),
         ];
         self.change::<SpaceRow>(
-            request,
+            ctx,
             verb,
             space_id,
             space_id,
@@ -73,19 +71,17 @@ impl Server {
 impl Spaces for Server {
     async fn list_spaces(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         limit: Option<i32>,
         cursor: Option<String>,
     ) -> poem::Result<ListSpacesResponse> {
         let page = self.list_page::<SpaceRow>(&[], limit, 50, cursor).await?;
-        reply_list!(ListSpacesResponse::Ok, SpaceListEnvelope, request, page)
+        reply_list!(ListSpacesResponse::Ok, SpaceListEnvelope, &ctx, page)
     }
 
     async fn create_space(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         body: types::SpaceMutationRequest,
     ) -> poem::Result<CreateSpaceResponse> {
         let name = required(body.name.as_deref().unwrap_or_default(), "name")?;
@@ -121,7 +117,7 @@ impl Spaces for Server {
         );
         let space = self
             .change::<SpaceRow>(
-                request,
+                &ctx,
                 "created",
                 &id,
                 &id,
@@ -129,23 +125,17 @@ impl Spaces for Server {
                 SpaceRow::CREATE_FAILED,
             )
             .await?;
-        reply!(CreateSpaceResponse::Created, SpaceEnvelope, request, space)
+        reply!(CreateSpaceResponse::Created, SpaceEnvelope, &ctx, space)
     }
 
-    async fn get_space(
-        &self,
-        request: &Request,
-        _credential: Credential,
-        space_id: String,
-    ) -> poem::Result<GetSpaceResponse> {
+    async fn get_space(&self, ctx: Call, space_id: String) -> poem::Result<GetSpaceResponse> {
         let space = self.found::<SpaceRow>(&space_id, None).await?;
-        reply!(GetSpaceResponse::Ok, SpaceEnvelope, request, space.wire())
+        reply!(GetSpaceResponse::Ok, SpaceEnvelope, &ctx, space.wire())
     }
 
     async fn update_space(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         space_id: String,
         body: types::SpaceMutationRequest,
     ) -> poem::Result<UpdateSpaceResponse> {
@@ -168,7 +158,7 @@ impl Spaces for Server {
         set.push(("updated_at", self.now_text().into()));
         let space = self
             .change::<SpaceRow>(
-                request,
+                &ctx,
                 "updated",
                 &space_id,
                 &space_id,
@@ -176,37 +166,30 @@ impl Spaces for Server {
                 SpaceRow::UPDATE_FAILED,
             )
             .await?;
-        reply!(UpdateSpaceResponse::Ok, SpaceEnvelope, request, space)
+        reply!(UpdateSpaceResponse::Ok, SpaceEnvelope, &ctx, space)
     }
 
     async fn disable_space(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         space_id: String,
         _body: Option<types::SpaceMutationRequest>,
     ) -> poem::Result<DisableSpaceResponse> {
         let space = self
-            .set_space_status(
-                request,
-                &space_id,
-                ActiveDisabledStatus::Disabled,
-                "disabled",
-            )
+            .set_space_status(&ctx, &space_id, ActiveDisabledStatus::Disabled, "disabled")
             .await?;
-        reply!(DisableSpaceResponse::Ok, SpaceEnvelope, request, space)
+        reply!(DisableSpaceResponse::Ok, SpaceEnvelope, &ctx, space)
     }
 
     async fn restore_space(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         space_id: String,
         _body: Option<types::SpaceMutationRequest>,
     ) -> poem::Result<RestoreSpaceResponse> {
         let space = self
-            .set_space_status(request, &space_id, ActiveDisabledStatus::Active, "restored")
+            .set_space_status(&ctx, &space_id, ActiveDisabledStatus::Active, "restored")
             .await?;
-        reply!(RestoreSpaceResponse::Ok, SpaceEnvelope, request, space)
+        reply!(RestoreSpaceResponse::Ok, SpaceEnvelope, &ctx, space)
     }
 }

@@ -1,14 +1,12 @@
 //! `/spaces/{space_id}/user-members` and `/user-members/{id}`: which users act as which members.
 //! The user must exist; the member must belong to the path's space.
 
-use plystra_server_api::Credential;
 use plystra_server_api::operations::UserMembers;
 use plystra_server_api::responses::{
     CreateUserMemberResponse, GetUserMemberByIdResponse, GetUserMemberResponse,
     ListUserMembersResponse, RevokeUserMemberResponse, UpdateUserMemberResponse,
 };
 use plystra_server_api::types::{self, BindingStatus, ErrorCode};
-use poem::Request;
 
 use crate::ApiError;
 use crate::domain::time;
@@ -16,7 +14,7 @@ use crate::service::Server;
 use crate::service::entity::{
     Entity, binding, given_filters, invalid, metadata_json, reply, reply_list, required,
 };
-use crate::service::principal::{id_or_new, metadata, optional_time};
+use crate::service::principal::{Call, id_or_new, metadata, optional_time};
 use crate::service::session::{store_error, timestamp};
 use crate::store::identity_records::{MemberRow, UserMemberRow};
 use crate::store::{Statement, Value};
@@ -87,8 +85,7 @@ impl Server {
 impl UserMembers for Server {
     async fn list_user_members(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         space_id: String,
         limit: Option<i32>,
         user_id: Option<String>,
@@ -110,15 +107,14 @@ impl UserMembers for Server {
         reply_list!(
             ListUserMembersResponse::Ok,
             UserMemberListEnvelope,
-            request,
+            &ctx,
             page
         )
     }
 
     async fn create_user_member(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         space_id: String,
         body: types::UserMemberMutationRequest,
     ) -> poem::Result<CreateUserMemberResponse> {
@@ -168,7 +164,7 @@ impl UserMembers for Server {
         );
         let user_member = self
             .change::<UserMemberRow>(
-                request,
+                &ctx,
                 "created",
                 &id,
                 &space_id,
@@ -179,15 +175,14 @@ impl UserMembers for Server {
         reply!(
             CreateUserMemberResponse::Created,
             UserMemberEnvelope,
-            request,
+            &ctx,
             user_member
         )
     }
 
     async fn get_user_member(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         space_id: String,
         user_member_id: String,
     ) -> poem::Result<GetUserMemberResponse> {
@@ -197,15 +192,14 @@ impl UserMembers for Server {
         reply!(
             GetUserMemberResponse::Ok,
             UserMemberEnvelope,
-            request,
+            &ctx,
             user_member.wire()
         )
     }
 
     async fn update_user_member(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         space_id: String,
         user_member_id: String,
         body: types::UserMemberUpdateRequest,
@@ -249,7 +243,7 @@ impl UserMembers for Server {
         }
         let user_member = self
             .update_in_space::<UserMemberRow>(
-                request,
+                &ctx,
                 "user_members",
                 &space_id,
                 &user_member_id,
@@ -260,15 +254,14 @@ impl UserMembers for Server {
         reply!(
             UpdateUserMemberResponse::Ok,
             UserMemberEnvelope,
-            request,
+            &ctx,
             user_member
         )
     }
 
     async fn revoke_user_member(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         space_id: String,
         user_member_id: String,
         body: Option<types::UserMemberUpdateRequest>,
@@ -279,7 +272,7 @@ impl UserMembers for Server {
         }
         let user_member = self
             .update_in_space::<UserMemberRow>(
-                request,
+                &ctx,
                 "user_members",
                 &space_id,
                 &user_member_id,
@@ -290,22 +283,21 @@ impl UserMembers for Server {
         reply!(
             RevokeUserMemberResponse::Ok,
             UserMemberEnvelope,
-            request,
+            &ctx,
             user_member
         )
     }
 
     async fn get_user_member_by_id(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         user_member_id: String,
     ) -> poem::Result<GetUserMemberByIdResponse> {
         let user_member = self.found::<UserMemberRow>(&user_member_id, None).await?;
         reply!(
             GetUserMemberByIdResponse::Ok,
             UserMemberEnvelope,
-            request,
+            &ctx,
             user_member.wire()
         )
     }

@@ -1,18 +1,16 @@
 //! `/users`: instance-wide accounts. Audited only when the body names `audit_space_id`.
 
-use plystra_server_api::Credential;
 use plystra_server_api::operations::Users;
 use plystra_server_api::responses::{
     CreateUserResponse, DisableUserResponse, GetUserResponse, ListUsersResponse,
     RestoreUserResponse, UpdateUserResponse,
 };
 use plystra_server_api::types::{self, ErrorCode};
-use poem::Request;
 
 use crate::ApiError;
 use crate::service::Server;
 use crate::service::entity::{Entity, active_disabled, metadata_json, reply, reply_list};
-use crate::service::principal::{id_or_new, metadata, optional_time};
+use crate::service::principal::{Call, id_or_new, metadata, optional_time};
 use crate::service::register::{hash_password, normalised_email};
 use crate::service::session::timestamp;
 use crate::store::identity_records::UserRow;
@@ -50,7 +48,7 @@ impl Server {
     /// Sets a user's status (`disable`, `restore`).
     async fn set_user_status(
         &self,
-        request: &Request,
+        ctx: &Call,
         user_id: &str,
         status: &'static str,
         verb: &str,
@@ -62,7 +60,7 @@ impl Server {
             ("updated_at", self.now_text().into()),
         ];
         self.change::<UserRow>(
-            request,
+            ctx,
             verb,
             user_id,
             &space,
@@ -76,19 +74,17 @@ impl Server {
 impl Users for Server {
     async fn list_users(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         limit: Option<i32>,
         cursor: Option<String>,
     ) -> poem::Result<ListUsersResponse> {
         let page = self.list_page::<UserRow>(&[], limit, 50, cursor).await?;
-        reply_list!(ListUsersResponse::Ok, UserListEnvelope, request, page)
+        reply_list!(ListUsersResponse::Ok, UserListEnvelope, &ctx, page)
     }
 
     async fn create_user(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         body: types::UserMutationRequest,
     ) -> poem::Result<CreateUserResponse> {
         let email = normalised_email(&body.email)?;
@@ -127,7 +123,7 @@ impl Users for Server {
         );
         let user = self
             .change::<UserRow>(
-                request,
+                &ctx,
                 "created",
                 &id,
                 &space,
@@ -135,23 +131,17 @@ impl Users for Server {
                 UserRow::CREATE_FAILED,
             )
             .await?;
-        reply!(CreateUserResponse::Created, UserEnvelope, request, user)
+        reply!(CreateUserResponse::Created, UserEnvelope, &ctx, user)
     }
 
-    async fn get_user(
-        &self,
-        request: &Request,
-        _credential: Credential,
-        user_id: String,
-    ) -> poem::Result<GetUserResponse> {
+    async fn get_user(&self, ctx: Call, user_id: String) -> poem::Result<GetUserResponse> {
         let user = self.found::<UserRow>(&user_id, None).await?;
-        reply!(GetUserResponse::Ok, UserEnvelope, request, user.wire())
+        reply!(GetUserResponse::Ok, UserEnvelope, &ctx, user.wire())
     }
 
     async fn update_user(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         user_id: String,
         body: types::UserUpdateRequest,
     ) -> poem::Result<UpdateUserResponse> {
@@ -192,7 +182,7 @@ impl Users for Server {
         statements.insert(0, Statement::update("users", &user_id, set));
         let user = self
             .change::<UserRow>(
-                request,
+                &ctx,
                 "updated",
                 &user_id,
                 &space,
@@ -200,34 +190,32 @@ impl Users for Server {
                 UserRow::UPDATE_FAILED,
             )
             .await?;
-        reply!(UpdateUserResponse::Ok, UserEnvelope, request, user)
+        reply!(UpdateUserResponse::Ok, UserEnvelope, &ctx, user)
     }
 
     async fn disable_user(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         user_id: String,
         body: Option<types::UserUpdateRequest>,
     ) -> poem::Result<DisableUserResponse> {
         let audit = body.and_then(|b| b.audit_space_id);
         let user = self
-            .set_user_status(request, &user_id, "disabled", "disabled", audit)
+            .set_user_status(&ctx, &user_id, "disabled", "disabled", audit)
             .await?;
-        reply!(DisableUserResponse::Ok, UserEnvelope, request, user)
+        reply!(DisableUserResponse::Ok, UserEnvelope, &ctx, user)
     }
 
     async fn restore_user(
         &self,
-        request: &Request,
-        _credential: Credential,
+        ctx: Call,
         user_id: String,
         body: Option<types::UserUpdateRequest>,
     ) -> poem::Result<RestoreUserResponse> {
         let audit = body.and_then(|b| b.audit_space_id);
         let user = self
-            .set_user_status(request, &user_id, "active", "restored", audit)
+            .set_user_status(&ctx, &user_id, "active", "restored", audit)
             .await?;
-        reply!(RestoreUserResponse::Ok, UserEnvelope, request, user)
+        reply!(RestoreUserResponse::Ok, UserEnvelope, &ctx, user)
     }
 }
