@@ -297,7 +297,14 @@ fn concrete(template: &str) -> String {
 #[tokio::test]
 async fn every_operation_has_a_rule_and_protected_ones_admit_before_parsing() {
     use plystra_server_api::runtime::Access;
-    let cli = client(server().await);
+    // Metrics on, so `/metrics` is admitted by its rule rather than switched off.
+    let mut config = plystra_server::Config::for_tests();
+    config.metrics.enabled = true;
+    let store = server().await.store().clone();
+    let cli = client(std::sync::Arc::new(plystra_server::Server::new(
+        store,
+        std::sync::Arc::new(config),
+    )));
     for op in OPERATIONS {
         let access = op
             .access
