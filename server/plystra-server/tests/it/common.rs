@@ -104,8 +104,9 @@ pub async fn sqlite_file_store() -> (Store, tempfile::TempDir) {
 /// - `on_both_backends!(a, b)` calls `async fn a(store: Store)`.
 /// - `on_both_backends!(sqlite file: a, b)` is the same with the SQLite half on a temporary
 ///   file (a pool of connections rather than one), for cases about concurrent writers.
-/// - `on_both_backends!(World::new => a, b)` builds `World::new(store).await` (a path from the
-///   calling module, any `async fn(Store) -> W`) and calls `async fn a(w: &W)`.
+/// - `on_both_backends!(World::new => a, b)` builds `World::new(store).await` (`World` a type
+///   of the calling module, `new` any `async fn(Store) -> World` of it) and calls
+///   `async fn a(w: &World)`.
 ///
 /// The futures are boxed: unoptimised, a case's future can be too large for a test thread's
 /// stack.
@@ -127,12 +128,12 @@ macro_rules! on_both_backends {
             }
         }
     )+};
-    ($($world:ident)::+ => $($case:ident),+ $(,)?) => {$(
+    ($world:ident :: $build:ident => $($case:ident),+ $(,)?) => {$(
         mod $case {
             #[tokio::test]
             async fn sqlite() {
                 let store = $crate::common::sqlite_store().await;
-                let world = Box::pin(super::$($world)::+(store)).await;
+                let world = Box::pin(super::$world::$build(store)).await;
                 Box::pin(super::$case(&world)).await;
             }
 
@@ -141,7 +142,7 @@ macro_rules! on_both_backends {
                 let Some(store) = $crate::common::fresh_postgres_store().await else {
                     return;
                 };
-                let world = Box::pin(super::$($world)::+(store)).await;
+                let world = Box::pin(super::$world::$build(store)).await;
                 Box::pin(super::$case(&world)).await;
             }
         }
