@@ -14,7 +14,7 @@ use plystra_server::config::{Audit, AuditWriteMode};
 use plystra_server::{Config, Server, Store};
 use serde_json::{Value, json};
 
-use crate::common::{ManualClock, fresh_postgres_store, seed_demo_with_super_admin, serve_server};
+use crate::common::{ManualClock, on_both_backends, seed_demo_with_super_admin, serve_server};
 
 const ALLOW_REASON: &str = "at least one matching permission grant covers the target resource";
 const SCOPE_REASON: &str = "matching permission grants do not cover the target resource scope";
@@ -925,7 +925,10 @@ async fn audit_write_modes(w: &World) {
     }
 }
 
-async fn all_cases(store: Store) {
+on_both_backends!(cases_in_order);
+
+/// The cases on one world, in order (`cases_in_order::sqlite`, `cases_in_order::postgres`).
+async fn cases_in_order(store: Store) {
     let w = World::new(store).await;
     // Boxed one by one: their futures together are too large for a test thread's stack in
     // debug builds.
@@ -940,20 +943,4 @@ async fn all_cases(store: Store) {
     Box::pin(audit_write_modes(&w)).await;
     // Last: it disables and revokes demo rows the other cases use.
     Box::pin(actor_state_follows_admin_changes(&w)).await;
-}
-
-#[tokio::test]
-async fn authz_on_sqlite() {
-    let store = Store::connect("sqlite::memory:").await.unwrap();
-    store.migrate().await.unwrap();
-    all_cases(store).await;
-}
-
-#[tokio::test]
-async fn authz_on_postgres() {
-    let Some(store) = fresh_postgres_store().await else {
-        eprintln!("PLYSTRA_TEST_POSTGRES_URL is not set: PostgreSQL half skipped");
-        return;
-    };
-    all_cases(store).await;
 }

@@ -9,7 +9,9 @@ use plystra::prelude::*;
 use plystra::types::{AdminGrantLevel, ApiKeyLevel, ApiKeyStatus, CredentialType};
 use plystra_server::{Config, Server, Store};
 
-use crate::common::{ManualClock, fresh_postgres_store, seed_demo_with_super_admin, serve_server};
+use crate::common::{
+    ManualClock, on_both_backends, seed_demo_with_super_admin, serve_server, sqlite_store,
+};
 
 /// Status and code of a failed call.
 fn failure<T: std::fmt::Debug>(result: Result<T, plystra::Error>) -> (u16, String) {
@@ -873,27 +875,14 @@ impl World {
     }
 }
 
-async fn all_cases(store: Store) {
+on_both_backends!(cases_in_order);
+
+/// The cases on one world, in order (`cases_in_order::sqlite`, `cases_in_order::postgres`).
+async fn cases_in_order(store: Store) {
     let w = World::new(store).await;
     middleware_denies(&w).await;
     api_keys(&w).await;
     grants_and_escalation(&w).await;
-}
-
-#[tokio::test]
-async fn principals_on_sqlite() {
-    let store = Store::connect("sqlite::memory:").await.unwrap();
-    store.migrate().await.unwrap();
-    all_cases(store).await;
-}
-
-#[tokio::test]
-async fn principals_on_postgres() {
-    let Some(store) = fresh_postgres_store().await else {
-        eprintln!("PLYSTRA_TEST_POSTGRES_URL is not set: PostgreSQL half skipped");
-        return;
-    };
-    all_cases(store).await;
 }
 
 /// Without configured secrets (development), tokens and keys are still stored under a keyed
@@ -901,8 +890,7 @@ async fn principals_on_postgres() {
 #[tokio::test]
 async fn without_configured_secrets_hashes_are_keyed_by_a_stored_secret() {
     use sha2::Digest;
-    let store = Store::connect("sqlite::memory:").await.unwrap();
-    store.migrate().await.unwrap();
+    let store = sqlite_store().await;
     seed_demo_with_super_admin(&store).await;
     let config = Config {
         secrets: Default::default(),

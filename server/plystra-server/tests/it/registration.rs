@@ -10,7 +10,7 @@ use plystra_server::domain::registration::Policy;
 use plystra_server::{Config, Server, Store};
 use serde_json::json;
 
-use crate::common::{fresh_postgres_store, serve_server};
+use crate::common::{on_both_backends, serve_server};
 
 fn request(email: &str, password: &str, token: Option<&str>) -> RegisterRequest {
     serde_json::from_value(
@@ -34,7 +34,11 @@ fn code(err: &plystra::Error) -> (u16, String, String) {
     (api.status, api.code.as_str(), api.message.clone())
 }
 
-async fn registration_case(store: Store) {
+// SQLite on a file: the case races registrations, which needs more than one connection. On
+// PostgreSQL a schema of its own: the case starts from an instance without super admins.
+on_both_backends!(sqlite file: registration_modes);
+
+async fn registration_modes(store: Store) {
     store.migrate().await.unwrap();
     let now = "2026-01-01T00:00:00Z";
     assert_eq!(store.active_super_admins(now).await.unwrap(), 0);
@@ -169,23 +173,4 @@ async fn registration_case(store: Store) {
         .await
         .unwrap_err();
     assert_eq!(code(&err).1, "ACTIVE_MEMBER_REQUIRED");
-}
-
-#[tokio::test]
-async fn registration_on_sqlite() {
-    let dir = std::env::temp_dir().join(format!("plystra-register-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let url = format!("sqlite://{}", dir.join("plystra.db").display());
-    registration_case(Store::connect(&url).await.unwrap()).await;
-    std::fs::remove_dir_all(&dir).unwrap();
-}
-
-#[tokio::test]
-async fn registration_on_postgres() {
-    // A schema of its own: the case starts from an instance without super admins.
-    let Some(store) = fresh_postgres_store().await else {
-        eprintln!("PLYSTRA_TEST_POSTGRES_URL is not set: PostgreSQL half not run");
-        return;
-    };
-    registration_case(store).await;
 }

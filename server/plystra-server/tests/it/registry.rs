@@ -11,28 +11,7 @@ use plystra_server::{Config, Server, Store};
 use poem::http::StatusCode;
 use serde_json::json;
 
-use crate::common::{client, login, seed_demo_with_super_admin, serve_server};
-
-macro_rules! on_both_backends {
-    ($($case:ident),+ $(,)?) => {$(
-        mod $case {
-            #[tokio::test]
-            async fn sqlite() {
-                let store = plystra_server::Store::connect("sqlite::memory:").await.unwrap();
-                store.migrate().await.unwrap();
-                Box::pin(super::$case(store)).await;
-            }
-
-            #[tokio::test]
-            async fn postgres() {
-                let Some(store) = crate::common::fresh_postgres_store().await else {
-                    return;
-                };
-                Box::pin(super::$case(store)).await;
-            }
-        }
-    )+};
-}
+use crate::common::{client, login, on_both_backends, seed_demo_with_super_admin, serve_server};
 
 on_both_backends!(
     registry_upserts_by_key,

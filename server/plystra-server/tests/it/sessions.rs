@@ -6,13 +6,15 @@ use plystra::types::ErrorCode;
 use plystra_server::Store;
 use plystra_server::store::migrate::EXPECTED_VERSION;
 
-use crate::common::{postgres_url, serve};
+use crate::common::{on_both_backends, serve, sqlite_store};
 
 fn code(err: &plystra::Error) -> String {
     err.api()
         .map(|a| a.code.as_str())
         .unwrap_or_else(|| format!("{err:?}"))
 }
+
+on_both_backends!(session_flow);
 
 async fn session_flow(store: Store) {
     store.migrate().await.unwrap();
@@ -173,23 +175,8 @@ async fn session_flow(store: Store) {
 }
 
 #[tokio::test]
-async fn sessions_on_sqlite() {
-    session_flow(Store::connect("sqlite::memory:").await.unwrap()).await;
-}
-
-#[tokio::test]
-async fn sessions_on_postgres() {
-    let Some(url) = postgres_url() else {
-        eprintln!("PLYSTRA_TEST_POSTGRES_URL is not set: PostgreSQL half not run");
-        return;
-    };
-    session_flow(Store::connect(&url).await.unwrap()).await;
-}
-
-#[tokio::test]
 async fn tokens_are_stored_only_as_hashes() {
-    let store = Store::connect("sqlite::memory:").await.unwrap();
-    store.migrate().await.unwrap();
+    let store = sqlite_store().await;
     plystra_server::seed::demo(&store).await.unwrap();
     let base = serve(store.clone()).await;
     let plystra = Plystra::new(&base).unwrap();

@@ -3,30 +3,27 @@
 use plystra_server::Store;
 use plystra_server::store::Backend;
 
-use crate::common::postgres_url;
+use crate::common::{on_both_backends, postgres_url};
 
-async fn ping_case(store: Store) {
+async fn a_store_pings_until_closed(store: Store) {
     store.ping().await.expect("ping an open store");
     store.close().await;
     assert!(store.ping().await.is_err(), "a closed store is not ready");
 }
 
+on_both_backends!(a_store_pings_until_closed);
+
+/// The URL's scheme picks the backend.
 #[tokio::test]
-async fn ping_sqlite() {
+async fn a_url_picks_its_backend() {
     let store = Store::connect("sqlite::memory:").await.unwrap();
     assert_eq!(store.backend(), Backend::Sqlite);
-    ping_case(store).await;
-}
-
-#[tokio::test]
-async fn ping_postgres() {
     let Some(url) = postgres_url() else {
         eprintln!("PLYSTRA_TEST_POSTGRES_URL is not set: PostgreSQL half not run");
         return;
     };
     let store = Store::connect(&url).await.unwrap();
     assert_eq!(store.backend(), Backend::Postgres);
-    ping_case(store).await;
 }
 
 #[tokio::test]
@@ -49,9 +46,12 @@ async fn unknown_url_schemes_are_refused() {
     assert!(Store::connect("mysql://localhost/x").await.is_err());
 }
 
+// SQLite on a file: concurrent writers need more than one connection.
+on_both_backends!(sqlite file: decision_audit_rows_share_commits);
+
 /// Decision audit rows of concurrent checks share inserts (group commit); each caller still
 /// learns about its own row only, and a row that cannot be written fails alone.
-async fn group_commit_case(store: Store) {
+async fn decision_audit_rows_share_commits(store: Store) {
     use plystra_server::store::authz::DecisionAudit;
 
     fn row(id: &str) -> DecisionAudit<'_> {
@@ -110,22 +110,4 @@ async fn group_commit_case(store: Store) {
     }
     assert_eq!(failed, vec![70], "only the duplicate row fails");
     assert_eq!(store.count_where(count, "space_gc").await.unwrap(), 79);
-}
-
-#[tokio::test]
-async fn audit_group_commit_sqlite() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("gc.db").display());
-    let store = Store::connect(&url).await.unwrap();
-    store.migrate().await.unwrap();
-    group_commit_case(store).await;
-}
-
-#[tokio::test]
-async fn audit_group_commit_postgres() {
-    let Some(store) = crate::common::fresh_postgres_store().await else {
-        eprintln!("PLYSTRA_TEST_POSTGRES_URL is not set: PostgreSQL half not run");
-        return;
-    };
-    group_commit_case(store).await;
 }
