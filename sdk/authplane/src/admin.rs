@@ -76,6 +76,7 @@ pub struct AdminClientBuilder {
     base_url: Option<String>,
     api_key: Option<String>,
     timeout: Option<std::time::Duration>,
+    operation_timeout: Option<std::time::Duration>,
 }
 
 impl std::fmt::Debug for AdminClientBuilder {
@@ -84,6 +85,7 @@ impl std::fmt::Debug for AdminClientBuilder {
             .field("base_url", &self.base_url)
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
             .field("timeout", &self.timeout)
+            .field("operation_timeout", &self.operation_timeout)
             .finish()
     }
 }
@@ -107,6 +109,14 @@ impl AdminClientBuilder {
         self
     }
 
+    /// The time limit of a whole call (default: none). The admin client makes one attempt per
+    /// call, so this is the per-request timeout when it is the shorter of the two; it is here
+    /// so that both SDKs' builders take the same settings.
+    pub fn operation_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.operation_timeout = Some(timeout);
+        self
+    }
+
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<AdminClient, Error> {
         let base_url = self
@@ -125,7 +135,12 @@ impl AdminClientBuilder {
         let mut headers = HeaderMap::new();
         headers.insert(AUTHORIZATION, bearer);
         let mut http = http_client_builder()?.default_headers(headers);
-        if let Some(timeout) = self.timeout {
+        let timeout = match (self.timeout, self.operation_timeout) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (None, Some(b)) => Some(b.min(crate::http::DEFAULT_TIMEOUT)),
+            (a, None) => a,
+        };
+        if let Some(timeout) = timeout {
             http = http.timeout(timeout);
         }
         let http = http

@@ -4,7 +4,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::Error;
-use crate::http::{parse_url, send_json};
+use crate::http::{CallSettings, parse_url, send_json};
 
 /// What an authorization server says about itself. Authplane serves the same document at
 /// `/.well-known/oauth-authorization-server` and `/.well-known/openid-configuration`.
@@ -103,7 +103,7 @@ impl ServerMetadata {
         issuer: &str,
         url: reqwest::Url,
     ) -> Result<ServerMetadata, Error> {
-        let metadata: ServerMetadata = send_json(http.get(url)).await?;
+        let metadata: ServerMetadata = send_json(http.get(url), &CallSettings::default()).await?;
         // A trailing slash is the only difference tolerated: anything else could let one
         // server's metadata stand in for another's.
         if metadata.issuer.trim_end_matches('/') != issuer.trim_end_matches('/') {

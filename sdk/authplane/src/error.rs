@@ -28,7 +28,8 @@ pub enum Error {
     /// The request could not be sent or the response not read (connection refused, reset, TLS).
     #[error("transport failure")]
     Transport(#[source] reqwest::Error),
-    /// No response within the configured timeout.
+    /// No response within the per-attempt timeout, or within what was left of the operation
+    /// timeout ([`OAuthClientBuilder::operation_timeout`](crate::oauth::OAuthClientBuilder::operation_timeout)).
     #[error("no response within the timeout")]
     Timeout(#[source] reqwest::Error),
     /// The server answered with an OAuth error body (RFC 6749 §5.2).
@@ -95,6 +96,52 @@ impl Error {
         }
     }
 
+    /// No response in time: an attempt timed out, or the operation timeout passed.
+    pub fn is_timeout(&self) -> bool {
+        match self {
+            Error::Timeout(_) => true,
+            Error::Shared(shared) => shared.is_timeout(),
+            _ => false,
+        }
+    }
+
+    /// The metadata both SDKs report alike: the status, and as code and message the OAuth
+    /// `error` and `error_description` or the problem's `type` and `detail`.
+    ///
+    /// ```
+    /// let e = authplane::Error::InvalidRequest("no token endpoint".into());
+    /// assert_eq!(e.meta().status(), None);
+    /// ```
+    pub fn meta(&self) -> sdk_runtime::ErrorMetadata {
+        let builder = sdk_runtime::ErrorMetadataBuilder::default();
+        let builder = match self.status() {
+            Some(status) => builder.status(status),
+            None => builder,
+        };
+        match self {
+            Error::OAuth(oauth) => builder
+                .maybe(
+                    Some(oauth.code.as_str()),
+                    oauth.description.as_deref(),
+                    None,
+                    None,
+                )
+                .build(),
+            Error::Problem(problem) => builder
+                .maybe(
+                    Some(problem.kind.as_str()).filter(|k| !k.is_empty()),
+                    Some(problem.detail.as_str())
+                        .filter(|d| !d.is_empty())
+                        .or(Some(problem.title.as_str()).filter(|t| !t.is_empty())),
+                    None,
+                    None,
+                )
+                .build(),
+            Error::Shared(shared) => shared.meta(),
+            _ => builder.build(),
+        }
+    }
+
     pub(crate) fn transport(error: reqwest::Error) -> Error {
         if error.is_timeout() {
             Error::Timeout(error)
@@ -137,6 +184,12 @@ impl Error {
                 source: Some(source),
             },
         }
+    }
+}
+
+impl sdk_runtime::ProvideErrorMetadata for Error {
+    fn meta(&self) -> sdk_runtime::ErrorMetadata {
+        Error::meta(self)
     }
 }
 

@@ -1,17 +1,22 @@
 //! The HTTP plumbing every call shares: the default client, secrets, and reading responses.
 
-use std::fmt;
-use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{ACCEPT, WWW_AUTHENTICATE};
+use sdk_runtime::{Deadline, RetryPolicy};
 use serde::de::DeserializeOwned;
 
 use crate::Error;
 
+pub(crate) use sdk_runtime::Secret;
+
+/// The per-attempt timeout of [`default_http_client`].
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// An HTTP client with the SDK's defaults: rustls with the `ring` provider and the platform's
-/// certificate verifier, a 30 s timeout, a 10 s connect timeout. Build one and pass it to every
-/// builder's `http_client` to share its connection pool.
+/// certificate verifier (the TLS stack of `sdk-runtime`, shared with the plystra SDK), a 30 s
+/// timeout, a 10 s connect timeout. Build one and pass it to every builder's `http_client` to
+/// share its connection pool.
 pub fn default_http_client() -> Result<reqwest::Client, Error> {
     http_client_builder()?
         .build()
@@ -20,45 +25,19 @@ pub fn default_http_client() -> Result<reqwest::Client, Error> {
 
 /// The settings of [`default_http_client`], to add to (default headers, another timeout).
 pub(crate) fn http_client_builder() -> Result<reqwest::ClientBuilder, Error> {
-    Ok(reqwest::Client::builder()
-        .user_agent(concat!("authplane-rust/", env!("CARGO_PKG_VERSION")))
-        .tls_backend_preconfigured(tls_config()?)
-        .timeout(Duration::from_secs(30))
-        .connect_timeout(Duration::from_secs(10)))
+    sdk_runtime::tls::http_client_builder(
+        concat!("authplane-rust/", env!("CARGO_PKG_VERSION")),
+        Some(DEFAULT_TIMEOUT),
+        Some(Duration::from_secs(10)),
+    )
+    .map_err(|e| Error::InvalidRequest(format!("TLS settings: {e}")))
 }
 
-// The same choice as the plystra SDK: the ring provider keeps aws-lc's C build out of the
-// dependency graph, and ring is what the JWS checks use anyway.
-// TODO(#9): move into the shared SDK runtime crate once it exists.
-fn tls_config() -> Result<rustls::ClientConfig, Error> {
-    use rustls_platform_verifier::BuilderVerifierExt;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .and_then(|builder| builder.with_platform_verifier())
-        .map_err(|e| Error::InvalidRequest(format!("TLS settings: {e}")))?
-        .with_no_client_auth();
-    Ok(config)
-}
-
-/// A secret that never shows in `Debug` output.
-#[derive(Clone)]
-pub(crate) struct Secret(Arc<str>);
-
-impl Secret {
-    pub(crate) fn new(value: &str) -> Self {
-        Secret(Arc::from(value))
-    }
-
-    pub(crate) fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
-    }
+/// How the calls of one client are retried and timed.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CallSettings {
+    pub(crate) retry: RetryPolicy,
+    pub(crate) limits: Deadline,
 }
 
 /// Parses an endpoint URL, naming the setting in the error.
@@ -75,12 +54,15 @@ pub(crate) fn parse_url(what: &str, value: &str) -> Result<reqwest::Url, Error> 
 
 /// Sends a request and returns the status and body of a success; any other status becomes the
 /// OAuth error it carries, or `Decode` with the raw body.
-pub(crate) async fn send(request: reqwest::RequestBuilder) -> Result<(u16, Vec<u8>), Error> {
-    let response = request
-        .header(ACCEPT, "application/json")
-        .send()
-        .await
-        .map_err(Error::transport)?;
+pub(crate) async fn send(
+    request: reqwest::RequestBuilder,
+    settings: &CallSettings,
+) -> Result<(u16, Vec<u8>), Error> {
+    let (client, request) = request.header(ACCEPT, "application/json").build_split();
+    let request = request.map_err(|e| Error::InvalidRequest(format!("request: {e}")))?;
+    let (response, _attempts) =
+        sdk_runtime::execute(&client, request, &settings.retry, settings.limits).await;
+    let response = response.map_err(Error::transport)?;
     let status = response.status();
     let challenge = response
         .headers()
@@ -98,8 +80,9 @@ pub(crate) async fn send(request: reqwest::RequestBuilder) -> Result<(u16, Vec<u
 /// Sends a request and decodes the JSON body of a success.
 pub(crate) async fn send_json<T: DeserializeOwned>(
     request: reqwest::RequestBuilder,
+    settings: &CallSettings,
 ) -> Result<T, Error> {
-    let (status, body) = send(request).await?;
+    let (status, body) = send(request, settings).await?;
     serde_json::from_slice(&body).map_err(|source| Error::Decode {
         status,
         body: String::from_utf8_lossy(&body).into_owned(),

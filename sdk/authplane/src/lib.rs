@@ -16,4 +16,5 @@ pub use discovery::ServerMetadata;
 pub use error::{Error, OAuthError, OAuthErrorCode, Problem};
 pub use http::default_http_client;
 pub use oauth::OAuthClient;
+pub use sdk_runtime::{ErrorMetadata, ProvideErrorMetadata, RetryPolicy};
 pub use validate::{AccessClaims, ValidationError, Validator};

@@ -15,8 +15,8 @@ use reqwest::header::HeaderValue;
 use crate::Error;
 use crate::error::{ResponseMeta, from_progenitor, from_reqwest};
 use crate::output::Output;
-use crate::retry::RetryPolicy;
-use crate::transport::{CallTransport, LAST_RESPONSE, Secret, Shared};
+use crate::transport::{CallTransport, LAST_RESPONSE, Shared};
+use sdk_runtime::{Deadline, RetryPolicy, Secret};
 
 /// A Plystra Core client. Cheap to clone; clones share the connection pool and credentials.
 ///
@@ -57,6 +57,7 @@ impl Plystra {
             api_key: None,
             access_token: None,
             timeout: Some(Duration::from_secs(30)),
+            operation_timeout: None,
             connect_timeout: Some(Duration::from_secs(10)),
             user_agent: concat!("plystra-rust/", env!("CARGO_PKG_VERSION")).to_string(),
             retry: RetryPolicy::disabled(),
@@ -164,6 +165,7 @@ pub struct PlystraBuilder {
     api_key: Option<Secret>,
     access_token: Option<Secret>,
     timeout: Option<Duration>,
+    operation_timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
     user_agent: String,
     retry: RetryPolicy,
@@ -184,9 +186,32 @@ impl PlystraBuilder {
         self
     }
 
-    /// Whole-call timeout per attempt (default 30 s); `None` waits forever.
+    /// The time limit of one attempt, response body included (default 30 s); `None` waits
+    /// forever. A timed-out attempt may be retried (see [`retry`](Self::retry)).
     pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.timeout = timeout.into();
+        self
+    }
+
+    /// The time limit of a whole call: every attempt and every backoff between them (default:
+    /// none). When it passes during an attempt, the call fails with [`Error::Timeout`] even if
+    /// the retry policy would try again; a backoff that would end after it is not waited, and
+    /// the last outcome is returned. With an [`http_client`](Self::http_client), each attempt
+    /// gets what is left of this limit as its own timeout, in place of that client's.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use plystra::{Plystra, RetryPolicy};
+    ///
+    /// let plystra = Plystra::builder("http://127.0.0.1:8080")
+    ///     .retry(RetryPolicy::standard(5))
+    ///     .timeout(Duration::from_secs(2))
+    ///     .operation_timeout(Duration::from_secs(5))
+    ///     .build()?;
+    /// # Ok::<(), plystra::Error>(())
+    /// ```
+    pub fn operation_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.operation_timeout = timeout.into();
         self
     }
 
@@ -226,44 +251,32 @@ impl PlystraBuilder {
             )));
         }
         let base_url = self.base_url.trim_end_matches('/').to_string();
-        let http = match self.http {
-            Some(http) => http,
+        let (http, attempt_timeout) = match self.http {
+            Some(http) => (http, None),
             None => {
-                let mut builder = reqwest::Client::builder()
-                    .user_agent(self.user_agent)
-                    .tls_backend_preconfigured(tls_config()?);
-                if let Some(timeout) = self.timeout {
-                    builder = builder.timeout(timeout);
-                }
-                if let Some(timeout) = self.connect_timeout {
-                    builder = builder.connect_timeout(timeout);
-                }
-                builder
+                let builder = sdk_runtime::tls::http_client_builder(
+                    &self.user_agent,
+                    self.timeout,
+                    self.connect_timeout,
+                )
+                .map_err(|e| Error::InvalidRequest(format!("TLS settings: {e}")))?;
+                let http = builder
                     .build()
-                    .map_err(|e| Error::InvalidRequest(format!("HTTP client settings: {e}")))?
+                    .map_err(|e| Error::InvalidRequest(format!("HTTP client settings: {e}")))?;
+                (http, self.timeout)
             }
         };
         let shared = Arc::new(Shared {
             api_key: self.api_key,
             access_token: RwLock::new(self.access_token),
             retry: self.retry,
+            limits: Deadline {
+                attempt_timeout,
+                operation_timeout: self.operation_timeout,
+            },
         });
         Ok(Plystra::assemble(&base_url, http, shared, None))
     }
-}
-
-/// rustls with the `ring` provider and the platform's certificate verifier. Choosing the
-/// provider here (instead of reqwest's default, aws-lc) keeps a C build of about 50 s out of
-/// every clean build of the SDK.
-fn tls_config() -> Result<rustls::ClientConfig, Error> {
-    use rustls_platform_verifier::BuilderVerifierExt;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .and_then(|builder| builder.with_platform_verifier())
-        .map_err(|e| Error::InvalidRequest(format!("TLS settings: {e}")))?
-        .with_no_client_auth();
-    Ok(config)
 }
 
 /// Finishes any generated operation builder: sends it and unwraps the envelope.

@@ -30,7 +30,8 @@ pub enum Error {
     /// The request could not be sent or the response not read (connection refused, reset, TLS).
     #[error("transport failure")]
     Transport(#[source] reqwest::Error),
-    /// No response within the configured timeout.
+    /// No response within the per-attempt timeout, or within what was left of the operation
+    /// timeout ([`PlystraBuilder::operation_timeout`](crate::PlystraBuilder::operation_timeout)).
     #[error("no response within the timeout")]
     Timeout(#[source] reqwest::Error),
     /// The server answered with the contract's error envelope.
@@ -185,6 +186,49 @@ impl Error {
     pub fn retry_after(&self) -> Option<Duration> {
         self.api().and_then(|api| api.retry_after)
     }
+
+    /// No response in time: an attempt timed out, or the operation timeout passed.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout(_))
+    }
+
+    /// The metadata both SDKs report alike: status, code, message, request id, `Retry-After`.
+    ///
+    /// ```
+    /// use plystra::ProvideErrorMetadata;
+    /// let e = plystra::Error::InvalidRequest("no base URL".into());
+    /// assert_eq!(e.meta().status(), None);
+    /// ```
+    pub fn meta(&self) -> sdk_runtime::ErrorMetadata {
+        let builder = sdk_runtime::ErrorMetadataBuilder::default();
+        match self {
+            Error::Api(api) => builder
+                .status(api.status)
+                .maybe(
+                    Some(&api.code.as_str()),
+                    Some(&api.message),
+                    api.request_id.as_deref(),
+                    api.retry_after,
+                )
+                .build(),
+            Error::Decode {
+                status, request_id, ..
+            } if *status != 0 => builder
+                .status(*status)
+                .maybe(None, None, request_id.as_deref(), None)
+                .build(),
+            Error::Decode { request_id, .. } => builder
+                .maybe(None, None, request_id.as_deref(), None)
+                .build(),
+            _ => builder.build(),
+        }
+    }
+}
+
+impl sdk_runtime::ProvideErrorMetadata for Error {
+    fn meta(&self) -> sdk_runtime::ErrorMetadata {
+        Error::meta(self)
+    }
 }
 
 /// What the transport saw of the last response of a call; the generated client does not keep
@@ -198,18 +242,10 @@ pub(crate) struct ResponseMeta {
 
 impl ResponseMeta {
     pub(crate) fn from_headers(status: u16, headers: &reqwest::header::HeaderMap) -> Self {
-        let text = |name: &str| {
-            headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
         ResponseMeta {
             status,
-            request_id: text("x-request-id"),
-            retry_after: text("retry-after")
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .map(Duration::from_secs),
+            request_id: sdk_runtime::request_id(headers),
+            retry_after: sdk_runtime::retry_after(headers),
         }
     }
 }

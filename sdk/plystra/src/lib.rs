@@ -6,14 +6,13 @@ mod client;
 mod error;
 mod groups;
 mod output;
-mod retry;
 mod transport;
 
 pub use client::{Call, Plystra, PlystraBuilder, call_text, paginate};
 pub use error::{ApiError, DenyCode, Error, ErrorCode};
 pub use groups::{Actor, Audit, Auth, Authz, Capabilities, ResourceTypes, System};
 pub use output::Output;
-pub use retry::RetryPolicy;
+pub use sdk_runtime::{ErrorMetadata, ProvideErrorMetadata, RetryPolicy};
 
 /// The contract's schemas (generated from `spec/plystra.yaml`).
 pub use plystra_client::types;

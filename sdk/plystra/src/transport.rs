@@ -2,45 +2,21 @@
 //! one tracing span, and a note of the response status for error decoding.
 
 use std::cell::RefCell;
-use std::fmt;
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
 use plystra_client::hooks::{ResponseFuture, Transport};
 use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
+use sdk_runtime::{Deadline, REQUEST_ID_HEADER, RetryPolicy, Secret};
 use tracing::Instrument;
 
 use crate::error::ResponseMeta;
-use crate::retry::RetryPolicy;
 
 const API_KEY_HEADER: HeaderName = HeaderName::from_static("x-plystra-api-key");
-const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
 
 tokio::task_local! {
     /// What the transport saw of the last response of the current call.
     pub(crate) static LAST_RESPONSE: RefCell<ResponseMeta>;
-}
-
-/// A secret that never shows in `Debug` output.
-#[derive(Clone)]
-pub(crate) struct Secret(Arc<str>);
-
-impl Secret {
-    pub(crate) fn new(value: &str) -> Self {
-        Secret(Arc::from(value))
-    }
-
-    fn header(&self, prefix: &str) -> Option<HeaderValue> {
-        let mut value = HeaderValue::from_str(&format!("{prefix}{}", self.0)).ok()?;
-        value.set_sensitive(true);
-        Some(value)
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
-    }
 }
 
 /// State every clone of a client shares.
@@ -49,6 +25,7 @@ pub(crate) struct Shared {
     pub(crate) api_key: Option<Secret>,
     pub(crate) access_token: RwLock<Option<Secret>>,
     pub(crate) retry: RetryPolicy,
+    pub(crate) limits: Deadline,
 }
 
 impl Shared {
@@ -112,26 +89,9 @@ impl Transport for CallTransport {
         Box::pin(
             async move {
                 let started = Instant::now();
-                let method = request.method().clone();
-                let policy = &self.shared.retry;
-                let mut attempt = 1;
-                let result = loop {
-                    let spare = if policy.may_retry(&method, attempt) {
-                        request.try_clone()
-                    } else {
-                        None
-                    };
-                    let result = client.execute(request).await;
-                    match (spare, policy.delay(&result, attempt)) {
-                        (Some(next), Some(wait)) => {
-                            tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, "retrying");
-                            tokio::time::sleep(wait).await;
-                            request = next;
-                            attempt += 1;
-                        }
-                        _ => break result,
-                    }
-                };
+                let (result, attempt) =
+                    sdk_runtime::execute(client, request, &self.shared.retry, self.shared.limits)
+                        .await;
                 let span = tracing::Span::current();
                 span.record("attempts", attempt);
                 span.record("duration_ms", started.elapsed().as_millis() as u64);
@@ -160,6 +120,7 @@ mod tests {
             api_key: api_key.map(Secret::new),
             access_token: RwLock::new(token.map(Secret::new)),
             retry: RetryPolicy::disabled(),
+            limits: Deadline::default(),
         }
     }
 

@@ -1,12 +1,15 @@
 //! Settings of an [`OAuthClient`].
 
 use std::sync::Arc;
+use std::time::Duration;
+
+use sdk_runtime::{Deadline, RetryPolicy};
 
 use super::{ClientAuth, ClientAuthMethod, Inner, OAuthClient};
 use crate::Error;
 use crate::clock::{Clock, SystemClock};
 use crate::discovery::ServerMetadata;
-use crate::http::{Secret, default_http_client, parse_url};
+use crate::http::{CallSettings, DEFAULT_TIMEOUT, Secret, default_http_client, parse_url};
 
 /// Settings of an [`OAuthClient`].
 #[derive(Debug)]
@@ -21,6 +24,8 @@ pub struct OAuthClientBuilder {
     auth_method: Option<ClientAuthMethod>,
     http: Option<reqwest::Client>,
     clock: Option<Arc<dyn Clock>>,
+    retry: RetryPolicy,
+    operation_timeout: Option<Duration>,
 }
 
 impl OAuthClientBuilder {
@@ -35,6 +40,8 @@ impl OAuthClientBuilder {
             auth_method: None,
             http: None,
             clock: None,
+            retry: RetryPolicy::disabled(),
+            operation_timeout: None,
         }
     }
 
@@ -96,6 +103,41 @@ impl OAuthClientBuilder {
         self
     }
 
+    /// Retries (default: none). Token, revocation and introspection requests are POSTs, so a
+    /// policy retries them only with
+    /// [`retry_non_idempotent`](RetryPolicy::retry_non_idempotent): a token request repeated
+    /// after a lost answer may mint a second token, which is harmless for client credentials
+    /// but spends an authorization code or a rotating refresh token.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The time limit of a whole call: every attempt and every backoff between them (default:
+    /// none; each attempt has the HTTP client's own timeout, 30 s by default). When it passes
+    /// during an attempt, the call fails with [`Error::Timeout`] even if the retry policy would
+    /// try again; a backoff that would end after it is not waited, and the last outcome is
+    /// returned. With an [`http_client`](Self::http_client), each attempt gets what is left of
+    /// it as its own timeout, in place of that client's.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use authplane::{OAuthClient, RetryPolicy};
+    ///
+    /// let client = OAuthClient::builder("https://auth.example.com/oauth/token")
+    ///     .client_id("billing-worker")
+    ///     .client_secret("s3cret")
+    ///     .retry(RetryPolicy::standard(3).retry_non_idempotent(true))
+    ///     .operation_timeout(Duration::from_secs(10))
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok::<(), authplane::Error>(())
+    /// ```
+    pub fn operation_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.operation_timeout = timeout.into();
+        self
+    }
+
     /// Reads the time from `clock` (token cache expiry); default: the system clock.
     pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
         self.clock = Some(Arc::new(clock));
@@ -126,9 +168,9 @@ impl OAuthClientBuilder {
                 )));
             }
         };
-        let http = match self.http {
-            Some(http) => http,
-            None => default_http_client()?,
+        let (http, attempt_timeout) = match self.http {
+            Some(http) => (http, None),
+            None => (default_http_client()?, Some(DEFAULT_TIMEOUT)),
         };
         Ok(OAuthClient {
             inner: Arc::new(Inner {
@@ -146,6 +188,13 @@ impl OAuthClientBuilder {
                 client_id,
                 auth,
                 clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+                settings: CallSettings {
+                    retry: self.retry,
+                    limits: Deadline {
+                        attempt_timeout,
+                        operation_timeout: self.operation_timeout,
+                    },
+                },
             }),
         })
     }

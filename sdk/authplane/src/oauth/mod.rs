@@ -22,7 +22,7 @@ pub use pkce::PkceVerifier;
 use crate::Error;
 use crate::clock::Clock;
 use crate::discovery::ServerMetadata;
-use crate::http::{Secret, send, send_json};
+use crate::http::{CallSettings, Secret, send, send_json};
 
 /// Token type identifiers of RFC 8693, for `subject_token_type`, `actor_token_type` and
 /// `requested_token_type`.
@@ -96,6 +96,7 @@ struct Inner {
     client_id: String,
     auth: ClientAuth,
     clock: Arc<dyn Clock>,
+    settings: CallSettings,
 }
 
 #[derive(Debug)]
@@ -215,7 +216,11 @@ impl OAuthClient {
     /// `Ok` means "this token no longer works", not "it existed".
     pub async fn revoke(&self, token: &str, hint: Option<TokenTypeHint>) -> Result<(), Error> {
         let endpoint = required("revocation", &self.inner.revocation_endpoint)?;
-        send(self.post_form(endpoint, token_form(token, hint))).await?;
+        send(
+            self.post_form(endpoint, token_form(token, hint)),
+            &self.inner.settings,
+        )
+        .await?;
         Ok(())
     }
 
@@ -226,7 +231,11 @@ impl OAuthClient {
         hint: Option<TokenTypeHint>,
     ) -> Result<Introspection, Error> {
         let endpoint = required("introspection", &self.inner.introspection_endpoint)?;
-        send_json(self.post_form(endpoint, token_form(token, hint))).await
+        send_json(
+            self.post_form(endpoint, token_form(token, hint)),
+            &self.inner.settings,
+        )
+        .await
     }
 
     pub(crate) fn now(&self) -> SystemTime {
@@ -238,7 +247,11 @@ impl OAuthClient {
     }
 
     pub(crate) async fn token(&self, form: Vec<(String, String)>) -> Result<TokenResponse, Error> {
-        send_json(self.post_form(&self.inner.token_endpoint, form)).await
+        send_json(
+            self.post_form(&self.inner.token_endpoint, form),
+            &self.inner.settings,
+        )
+        .await
     }
 
     /// A form POST carrying the client's authentication.

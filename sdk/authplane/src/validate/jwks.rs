@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use super::ValidationError;
 use super::jws::VerifyingKey;
 use crate::clock::{Clock, elapsed};
-use crate::http::send_json;
+use crate::http::{CallSettings, send_json};
 
 /// A JWK Set (RFC 7517 §5), as served at `/.well-known/jwks.json`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -166,7 +166,7 @@ impl KeyStore {
             return known.ok_or_else(unknown);
         }
         self.write(|state| state.attempted_at = Some(now));
-        match send_json::<JwkSet>(http.get(url.clone())).await {
+        match send_json::<JwkSet>(http.get(url.clone()), &CallSettings::default()).await {
             Ok(set) => {
                 let keys = index(&set);
                 let key = keys.get(kid).cloned();

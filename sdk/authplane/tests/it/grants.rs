@@ -420,3 +420,68 @@ async fn undecodable_bodies_and_dead_servers() {
     let error = dead.client_credentials().send().await.unwrap_err();
     assert!(matches!(error, Error::Transport(_)), "{error:?}");
 }
+
+#[tokio::test]
+async fn the_operation_timeout_ends_a_slow_token_call_although_retries_remain() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(token_body("at-slow", 3600))
+                .set_delay(std::time::Duration::from_secs(5)),
+        )
+        .mount(&server)
+        .await;
+    let http = authplane::default_http_client().unwrap();
+    let client = client_builder(&server)
+        .http_client(http)
+        .retry(
+            authplane::RetryPolicy::standard(50)
+                .initial_backoff(std::time::Duration::from_millis(10))
+                .max_backoff(std::time::Duration::from_millis(20))
+                .retry_non_idempotent(true),
+        )
+        .operation_timeout(std::time::Duration::from_millis(700))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let err = client.client_credentials().send().await.unwrap_err();
+    let took = started.elapsed();
+    assert!(err.is_timeout(), "{err:?}");
+    assert!(matches!(err, Error::Timeout(_)), "{err:?}");
+    assert!(took >= std::time::Duration::from_millis(650), "{took:?}");
+    assert!(took < std::time::Duration::from_millis(1500), "{took:?}");
+}
+
+#[tokio::test]
+async fn token_calls_retry_only_when_asked_and_errors_carry_metadata() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(503).set_body_json(
+            json!({"error": "temporarily_unavailable", "error_description": "busy"}),
+        ))
+        .expect(3)
+        .mount(&server)
+        .await;
+    let err = client(&server)
+        .client_credentials()
+        .send()
+        .await
+        .unwrap_err();
+    let meta = err.meta();
+    assert_eq!(meta.status(), Some(503));
+    assert_eq!(meta.code(), Some("temporarily_unavailable"));
+    assert_eq!(meta.message(), Some("busy"));
+    let retrying = client_builder(&server)
+        .retry(
+            authplane::RetryPolicy::standard(2)
+                .initial_backoff(std::time::Duration::from_millis(1))
+                .retry_non_idempotent(true),
+        )
+        .build()
+        .unwrap();
+    let err = retrying.client_credentials().send().await.unwrap_err();
+    assert_eq!(err.status(), Some(503));
+}

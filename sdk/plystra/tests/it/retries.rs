@@ -121,3 +121,36 @@ async fn disabled_means_one_attempt() {
         .await;
     assert!(plystra.system().health().await.is_err());
 }
+
+#[tokio::test]
+async fn the_operation_timeout_ends_the_call_although_retries_remain() {
+    let (server, _) = wire::server().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/health"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(wire::envelope(json!({"status": "ok"})))
+                .set_delay(Duration::from_secs(5)),
+        )
+        .mount(&server)
+        .await;
+    let plystra = Plystra::builder(server.uri())
+        .retry(
+            RetryPolicy::standard(50)
+                .initial_backoff(Duration::from_millis(10))
+                .max_backoff(Duration::from_millis(20)),
+        )
+        .timeout(Duration::from_millis(200))
+        .operation_timeout(Duration::from_millis(700))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let err = plystra.system().health().await.unwrap_err();
+    let took = started.elapsed();
+    assert!(err.is_timeout(), "{err:?}");
+    assert!(matches!(err, plystra::Error::Timeout(_)), "{err:?}");
+    assert!(took >= Duration::from_millis(650), "{took:?}");
+    assert!(took < Duration::from_millis(1500), "{took:?}");
+    let attempts = server.received_requests().await.unwrap_or_default().len();
+    assert!((3..50).contains(&attempts), "{attempts} attempts");
+}

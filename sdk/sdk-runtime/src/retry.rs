@@ -9,15 +9,19 @@ use reqwest::{Method, StatusCode};
 ///
 /// ```
 /// use std::time::Duration;
-/// use plystra::{Plystra, RetryPolicy};
+/// use sdk_runtime::RetryPolicy;
 ///
 /// let policy = RetryPolicy::standard(4)
 ///     .initial_backoff(Duration::from_millis(50))
 ///     .max_backoff(Duration::from_secs(2));
 /// assert_eq!(policy.max_attempts(), 4);
-/// let plystra = Plystra::builder("http://127.0.0.1:8080").retry(policy).build()?;
-/// # Ok::<(), plystra::Error>(())
 /// ```
+///
+/// Both SDKs take one on their builders (`Plystra::builder(..).retry(policy)`,
+/// `OAuthClient::builder(..).retry(policy)`). A retry is made after a connection failure, a
+/// per-attempt timeout, a 429 (after its `Retry-After` when sent, capped at the maximum backoff)
+/// or a 502/503/504, and only for GET, HEAD, OPTIONS, PUT and DELETE unless
+/// [`retry_non_idempotent`](RetryPolicy::retry_non_idempotent) is set.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
     max_attempts: u32,
@@ -76,7 +80,7 @@ impl RetryPolicy {
     }
 
     /// Whether a request with `method` may be tried again after attempt number `attempt`.
-    pub(crate) fn may_retry(&self, method: &Method, attempt: u32) -> bool {
+    pub fn may_retry(&self, method: &Method, attempt: u32) -> bool {
         let idempotent = matches!(
             *method,
             Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE
@@ -85,7 +89,7 @@ impl RetryPolicy {
     }
 
     /// How long to wait before the next attempt, or `None` if the outcome is final.
-    pub(crate) fn delay(
+    pub fn delay(
         &self,
         outcome: &reqwest::Result<reqwest::Response>,
         attempt: u32,
@@ -95,7 +99,7 @@ impl RetryPolicy {
             Err(_) => None,
             Ok(response) => match response.status() {
                 StatusCode::TOO_MANY_REQUESTS => Some(
-                    retry_after(response)
+                    crate::retry_after(response.headers())
                         .map(|wait| wait.min(self.max_backoff))
                         .unwrap_or_else(|| self.backoff(attempt)),
                 ),
@@ -115,17 +119,6 @@ impl RetryPolicy {
             .min(self.max_backoff);
         exp.mul_f64(rand::random::<f64>())
     }
-}
-
-fn retry_after(response: &reqwest::Response) -> Option<Duration> {
-    let value = response.headers().get(reqwest::header::RETRY_AFTER)?;
-    value
-        .to_str()
-        .ok()?
-        .trim()
-        .parse::<u64>()
-        .ok()
-        .map(Duration::from_secs)
 }
 
 #[cfg(test)]
