@@ -17,7 +17,7 @@ use poem::web::headers::{Authorization, HeaderMapExt};
 use super::Server;
 use super::session::{store_error, unauthenticated};
 use crate::ApiError;
-use crate::domain::principal::{EntityKind, GroupRef, Principal, Requirement, Target};
+use crate::domain::principal::{ActiveGrant, EntityKind, GroupRef, Principal, Requirement, Target};
 use crate::domain::time;
 use crate::domain::tokens::TokenHasher;
 use crate::http::decision_headers::DecisionSlot;
@@ -153,6 +153,18 @@ fn bearer(request: &Request) -> Option<String> {
         .map(|auth| auth.token().to_string())
 }
 
+/// The principal of `session`, holding `grants`.
+fn session_principal(session: &SessionRecord, grants: Vec<ActiveGrant>) -> Principal {
+    Principal::Session {
+        session_id: session.id.clone(),
+        user_id: session.user_id.clone(),
+        active_space_id: session.active_space_id.clone(),
+        active_member_id: session.active_member_id.clone(),
+        active_user_member_id: session.active_user_member_id.clone(),
+        grants,
+    }
+}
+
 impl Admission for Server {
     type Principal = Caller;
     type Guest = Guest;
@@ -169,7 +181,9 @@ impl Admission for Server {
                 let session = self
                     .session(&plystra_server_api::Credential::BearerAuth(token), &now)
                     .await?;
-                let principal = self.session_principal(&session, &now).await?;
+                // Session-only operations check no permission, so the user's grants are not
+                // read: the principal carries none.
+                let principal = session_principal(&session, Vec::new());
                 Ok(Some(Caller {
                     session: Some(session),
                     ..Caller::new(principal, request)
@@ -424,13 +438,16 @@ impl Server {
                     .await
                     .map_err(store_error)?
                     .ok_or_else(unauthenticated)?;
-                Ok((self.session_principal(&session, &now_text).await?, false))
+                Ok((
+                    self.session_principal_now(&session, &now_text).await?,
+                    false,
+                ))
             }
         }
     }
 
     /// The principal of a live session: its user with the grants in force at `now`.
-    async fn session_principal(
+    async fn session_principal_now(
         &self,
         session: &SessionRecord,
         now: &str,
@@ -440,14 +457,7 @@ impl Server {
             .grants_in_force(&session.user_id, now)
             .await
             .map_err(store_error)?;
-        Ok(Principal::Session {
-            session_id: session.id.clone(),
-            user_id: session.user_id.clone(),
-            active_space_id: session.active_space_id.clone(),
-            active_member_id: session.active_member_id.clone(),
-            active_user_member_id: session.active_user_member_id.clone(),
-            grants,
-        })
+        Ok(session_principal(session, grants))
     }
 
     /// Whether `principal` meets `requirement`, once the entity the route names (if it exists)
